@@ -1,0 +1,56 @@
+"""The ``dataskydd`` command: a thin face over the domain packages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from dataskydd import __version__, clock
+from dataskydd.cli import programme as programme_cli
+from dataskydd.cli import register as register_cli
+from dataskydd.cli import serve as serve_cli
+from dataskydd.cli import store as store_cli
+
+app = typer.Typer(
+    name="dataskydd",
+    help="GDPR privacy operations: the privacy programme as code, its register and its notice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dataskydd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    now: str | None = typer.Option(
+        None, "--now", envvar="DATASKYDD_NOW", help="Run as if it were this date (2027-01-01) or date-time."
+    ),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Where the embedded store keeps its files [env DATASKYDD_DATA_DIR; default .dataskydd]."
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    if now:
+        try:
+            clock.set_now(now)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--now") from None
+    if data_dir is not None:
+        os.environ["DATASKYDD_DATA_DIR"] = str(data_dir)
+
+
+programme_cli.register(app)
+register_cli.register(app)
+store_cli.register(app)
+serve_cli.register(app)
+
+
+def main() -> None:
+    app()
