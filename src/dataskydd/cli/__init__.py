@@ -30,12 +30,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     now: str | None = typer.Option(
-        None, "--now", envvar="DATASKYDD_NOW", help="Run as if it were this date (2027-01-01) or date-time."
+        None,
+        "--now",
+        envvar="DATASKYDD_NOW",
+        help="Run as if it were this date (2027-01-01) or date-time.",
     ),
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Where the embedded store keeps its files [env DATASKYDD_DATA_DIR; default .dataskydd]."
+        None,
+        "--data-dir",
+        help="Where the embedded store keeps its files [env DATASKYDD_DATA_DIR; default .dataskydd].",
     ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     if now:
         try:

@@ -36,7 +36,9 @@ def print_errors(invalid: ProgrammeInvalid) -> None:
     for error in invalid.errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
         at = f" [dim]{error.path}[/]" if error.path else ""
-        err_console.print(f"  [bold]{where}[/]{at}: {error.message} [dim]\\[{error.rule}][/]", soft_wrap=True)
+        err_console.print(
+            f"  [bold]{where}[/]{at}: {error.message} [dim]\\[{error.rule}][/]", soft_wrap=True
+        )
 
 
 def load_or_exit(path: Path | None) -> Programme:

@@ -7,10 +7,18 @@ from pathlib import Path
 
 import typer
 
-from dataskydd.cli.common import PROGRAMME_OPTION_HELP, console, err_console, load_or_exit, resolve_programme_path
+from dataskydd.cli.common import (
+    PROGRAMME_OPTION_HELP,
+    console,
+    err_console,
+    load_or_exit,
+    resolve_programme_path,
+)
 from dataskydd.programme.loader import programme_files, template_names, template_path
 
-programme_app = typer.Typer(help="Check, compare, export and publish the privacy programme.", no_args_is_help=True)
+programme_app = typer.Typer(
+    help="Check, compare, export and publish the privacy programme.", no_args_is_help=True
+)
 
 
 @programme_app.command("check")
@@ -27,12 +35,18 @@ def check(path: Path | None = typer.Argument(None, help=PROGRAMME_OPTION_HELP)) 
 
 def init(
     directory: Path = typer.Argument(..., help="Where to write the programme's YAML files."),
-    template: str = typer.Option("swedish-lender", "--template", "-t", help="Bundled template to start from."),
-    force: bool = typer.Option(False, "--force", help="Overwrite YAML files that are already there."),
+    template: str = typer.Option(
+        "swedish-lender", "--template", "-t", help="Bundled template to start from."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite YAML files that are already there."
+    ),
 ) -> None:
     """Start a programme from a bundled template."""
     if template not in template_names():
-        err_console.print(f"[bold red]error:[/] no template '{template}'; known: {', '.join(template_names())}")
+        err_console.print(
+            f"[bold red]error:[/] no template '{template}'; known: {', '.join(template_names())}"
+        )
         raise typer.Exit(2)
     source = template_path(template)
     directory.mkdir(parents=True, exist_ok=True)
@@ -46,7 +60,9 @@ def init(
     for file in programme_files(source):
         shutil.copyfile(file, directory / file.name)
     console.print(f"[green]✓[/] wrote the '{template}' programme to {directory}")
-    console.print(f"  next: [bold]dataskydd programme check {directory}[/], then edit the YAML files")
+    console.print(
+        f"  next: [bold]dataskydd programme check {directory}[/], then edit the YAML files"
+    )
 
 
 def register(app: typer.Typer) -> None:

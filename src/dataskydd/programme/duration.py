@@ -43,7 +43,9 @@ class Period:
         return self.years * 365.25 + self.months * 30.44 + self.days
 
     def iso(self) -> str:
-        parts = [f"{v}{u}" for v, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if v]
+        parts = [
+            f"{v}{u}" for v, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if v
+        ]
         return "P" + ("".join(parts) or "0D")
 
     def describe(self, language: str) -> str:

@@ -56,26 +56,37 @@ def programme_files(path: Path) -> list[Path]:
 
 def read_programme(path: Path) -> tuple[dict[str, Any], SourceMap, list[ProgrammeError]]:
     """Merge the YAML files of ``path`` into one document; each top-level key in one file."""
-    source_map = SourceMap(default_file=str(path))
+    files = programme_files(path)
+    source_map = SourceMap(default_file=display_name(files[0], path))
     merged: dict[str, Any] = {}
     errors: list[ProgrammeError] = []
-    for file in programme_files(path):
+    for file in files:
         name = display_name(file, path)
-        data, file_errors = load_yaml(file, name, source_map)
+        file_map = SourceMap(default_file=name)
+        data, file_errors = load_yaml(file, name, file_map)
         errors += file_errors
         if data is None:
             continue
         if not isinstance(data, dict):
-            errors.append(ProgrammeError(name, 1, "", "schema", "a programme file must be a mapping of sections"))
+            errors.append(
+                ProgrammeError(
+                    name, 1, "", "schema", "a programme file must be a mapping of sections"
+                )
+            )
             continue
         for key, value in data.items():
             if key in merged:
                 first, _ = source_map.locate((key,))
-                errors.append(source_map.error((key,), "duplicate-section", f"the section '{key}' is also in {first}"))
+                errors.append(
+                    file_map.error(
+                        (key,), "duplicate-section", f"the section '{key}' is also in {first}"
+                    )
+                )
                 continue
             merged[key] = value
-    # The top-level section errors may point at any file; prefer the first file.
-    source_map.places.setdefault((), (display_name(programme_files(path)[0], path), 0))
+            source_map.places.update(
+                (loc, place) for loc, place in file_map.places.items() if loc[:1] == (key,)
+            )
     return merged, source_map, errors
 
 
@@ -83,6 +94,9 @@ def load_programme(path: str | Path) -> Programme:
     """Load and fully validate a programme; raise :class:`ProgrammeInvalid` listing every error."""
     path = Path(path)
     data, source_map, errors = read_programme(path)
+    if any(e.rule in ("yaml-syntax", "encoding") for e in errors):
+        # What a broken file meant to say is unknown; checking the rest would only add noise.
+        raise ProgrammeInvalid(errors)
     try:
         programme = Programme.model_validate(data)
     except ValidationError as exc:
@@ -94,30 +108,55 @@ def load_programme(path: str | Path) -> Programme:
     return programme
 
 
+_LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}
+
+
 def _schema_error(error: ErrorDetails, source_map: SourceMap) -> ProgrammeError:
     location = tuple(error["loc"])
-    kind = error["type"]
-    field = str(location[-1]) if location else ""
+    return source_map.error(location, "schema", _schema_message(error, location))
+
+
+def _schema_message(error: ErrorDetails, location: tuple[Any, ...]) -> str:
+    """Pydantic's message, rephrased where a DPO editing YAML needs it plainer."""
+    kind, field = error["type"], (str(location[-1]) if location else "")
+    given = error.get("input")
+    ctx = error.get("ctx") or {}
     if kind == "missing":
-        message = f"the required field '{field}' is missing"
-    elif kind == "extra_forbidden":
-        message = f"'{field}' is not a field here"
+        if field in _LANGUAGE_NAMES:
+            return f"the {_LANGUAGE_NAMES[field]} text '{field}' is missing; every text needs sv and en"
+        return f"the required field '{field}' is missing"
+    if kind == "extra_forbidden":
         allowed = _allowed_fields(location[:-1])
         close = difflib.get_close_matches(field, allowed, n=1)
-        if close:
-            message += f"; did you mean '{close[0]}'?"
-        elif allowed:
-            message += f"; allowed: {', '.join(allowed)}"
-    elif kind in ("enum", "literal_error"):
-        expected = error.get("ctx", {}).get("expected", "")
-        message = f"{error['input']!r} is not allowed here; expected {expected}"
-    elif kind == "string_pattern_mismatch" and field in ("key", "parent", "recipient") or (
-        kind == "string_pattern_mismatch" and isinstance(field, str) and field.isdigit()
-    ):
-        message = f"{error['input']!r} is not a valid key (lower-case letters, digits, '_' or '-')"
-    else:
-        message = error["msg"]
-    return source_map.error(location, "schema", message)
+        hint = (
+            f"; did you mean '{close[0]}'?"
+            if close
+            else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        )
+        return f"'{field}' is not a field here{hint}"
+    if kind in ("enum", "literal_error"):
+        return f"{given!r} is not allowed here; expected {ctx.get('expected', '')}"
+    if kind == "too_short":
+        if field == "legal_bases":
+            return "a purpose needs at least one legal basis"
+        return f"'{field}' needs at least {ctx.get('min_length', 1)} entry"
+    if kind == "string_pattern_mismatch":
+        if field in ("sv", "en"):
+            return f"the {_LANGUAGE_NAMES[field]} text is empty"
+        return f"{given!r} does not have the form this field needs (pattern {ctx.get('pattern')})"
+    if kind == "string_type":
+        return f"expected text, got {type(given).__name__} {given!r}; put it in quotes"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return f"{given!r} is not a date; write YYYY-MM-DD"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{given!r} is not true or false"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping (key: value lines), got {type(given).__name__}"
+    if kind == "list_type":
+        return f"expected a list, got {type(given).__name__}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return error["msg"]
 
 
 def _allowed_fields(location: tuple[Any, ...]) -> list[str]:
@@ -126,13 +165,17 @@ def _allowed_fields(location: tuple[Any, ...]) -> list[str]:
     for part in location:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
+        field = model.model_fields.get(part) if _is_model(model) else None
         if field is None:
             return []
         model = _model_of(field.annotation)
         if model is None:
             return []
-    return list(model.model_fields) if isinstance(model, type) else []
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

@@ -15,11 +15,25 @@ from typing import Any
 from dataskydd.programme.errors import Location, ProgrammeError
 from dataskydd.programme.schema import Programme, RecipientKind
 from dataskydd.programme.source import SourceMap
-from dataskydd.programme.vocab import ADEQUACY, ART9_CONDITIONS, EEA, LegalBasis, Right, TransferMechanism
+from dataskydd.programme.vocab import (
+    ADEQUACY,
+    ART9_CONDITIONS,
+    EEA,
+    LegalBasis,
+    Right,
+    TransferMechanism,
+)
 
 KEYED_SECTIONS = (
-    "data_subjects", "categories", "sources", "purposes", "recipients", "transfers",
-    "retention", "security_measures", "activities",
+    "data_subjects",
+    "categories",
+    "sources",
+    "purposes",
+    "recipients",
+    "transfers",
+    "retention",
+    "security_measures",
+    "activities",
 )
 
 
@@ -29,22 +43,27 @@ class _Context:
         self.raw = raw
         self.source_map = source_map
         self.errors: list[ProgrammeError] = []
-        self.keys: dict[str, list[str]] = {s: _raw_keys(raw.get(s)) for s in KEYED_SECTIONS}
-        organisation = raw.get("organisation")
-        controllers = organisation.get("controllers") if isinstance(organisation, dict) else None
-        self.keys["controllers"] = _raw_keys(controllers)
+        self.keys: dict[str, list[str]] = {
+            s: _raw_keys(self.raw_items(s)) for s in (*KEYED_SECTIONS, "controllers")
+        }
+
+    def raw_items(self, section: str) -> list[Any]:
+        """The raw list of ``section`` as written (controllers live under organisation)."""
+        items = self.raw.get(section)
+        if section == "controllers":
+            organisation = self.raw.get("organisation")
+            items = organisation.get("controllers") if isinstance(organisation, dict) else None
+        return items if isinstance(items, list) else []
+
+    def prefix(self, section: str) -> Location:
+        return ("organisation", "controllers") if section == "controllers" else (section,)
 
     def where(self, section: str, key: str, *rest: str | int) -> Location:
         """The location of the entry ``key`` in ``section`` (by its index in the raw list)."""
-        prefix: Location = ("organisation", "controllers") if section == "controllers" else (section,)
-        items = self.raw.get(section) if section != "controllers" else (
-            self.raw.get("organisation", {}).get("controllers")
-        )
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, dict) and item.get("key") == key:
-                    return (*prefix, i, *rest)
-        return prefix
+        for i, item in enumerate(self.raw_items(section)):
+            if isinstance(item, dict) and item.get("key") == key:
+                return (*self.prefix(section), i, *rest)
+        return self.prefix(section)
 
     def fail(self, location: Location, rule: str, message: str) -> None:
         self.errors.append(self.source_map.error(location, rule, message))
@@ -61,25 +80,39 @@ class _Context:
 
 
 _SINGULAR = {
-    "data_subjects": "data subject", "categories": "category", "sources": "source",
-    "purposes": "purpose", "recipients": "recipient", "transfers": "transfer",
-    "retention": "retention rule", "security_measures": "security measure",
-    "activities": "activity", "controllers": "controller",
+    "data_subjects": "data subject",
+    "categories": "category",
+    "sources": "source",
+    "purposes": "purpose",
+    "recipients": "recipient",
+    "transfers": "transfer",
+    "retention": "retention rule",
+    "security_measures": "security measure",
+    "activities": "activity",
+    "controllers": "controller",
 }
 
 
-def _raw_keys(items: Any) -> list[str]:
-    if not isinstance(items, list):
-        return []
+def _raw_keys(items: list[Any]) -> list[str]:
     return [i["key"] for i in items if isinstance(i, dict) and isinstance(i.get("key"), str)]
 
 
-def check_rules(programme: Programme, raw: dict[str, Any], source_map: SourceMap) -> list[ProgrammeError]:
+def check_rules(
+    programme: Programme, raw: dict[str, Any], source_map: SourceMap
+) -> list[ProgrammeError]:
     """Every cross-entry error in ``programme``; empty when it holds together."""
     ctx = _Context(programme, raw, source_map)
     for check in (
-        _unique_keys, _categories, _controllers, _purposes, _recipients, _transfers,
-        _retention, _activities, _rights, _notice,
+        _unique_keys,
+        _categories,
+        _controllers,
+        _purposes,
+        _recipients,
+        _transfers,
+        _retention,
+        _activities,
+        _rights,
+        _notice,
     ):
         check(ctx)
     return ctx.errors
@@ -91,15 +124,20 @@ def _items(section: Any) -> Iterator[Any]:
 
 def _unique_keys(ctx: _Context) -> None:
     for section, keys in ctx.keys.items():
+        if len(set(keys)) == len(keys):
+            continue
         seen: set[str] = set()
-        for key in keys:
+        for i, item in enumerate(ctx.raw_items(section)):
+            key = item.get("key") if isinstance(item, dict) else None
+            if not isinstance(key, str):
+                continue
             if key in seen:
-                location = ctx.where(section, key)
-                # Point at the second occurrence, which is the one to rename or remove.
-                items = ctx.raw.get(section) if section != "controllers" else ctx.raw["organisation"]["controllers"]
-                index = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("key") == key][1]
-                location = (*location[:-1], index, "key")
-                ctx.fail(location, "duplicate-key", f"the {_SINGULAR[section]} key '{key}' is defined twice")
+                # Point at the second occurrence: that is the one to rename or remove.
+                ctx.fail(
+                    (*ctx.prefix(section), i, "key"),
+                    "duplicate-key",
+                    f"the {_SINGULAR[section]} key '{key}' is defined twice",
+                )
             seen.add(key)
 
 
@@ -108,7 +146,8 @@ def _categories(ctx: _Context) -> None:
     for category in _items(ctx.programme.categories):
         if category.parent and category.parent not in known:
             ctx.fail(
-                ctx.where("categories", category.key, "key"), "category-parent",
+                ctx.where("categories", category.key, "key"),
+                "category-parent",
                 f"the category '{category.key}' has no parent '{category.parent}'; define it first",
             )
     for source in _items(ctx.programme.sources):
@@ -121,12 +160,19 @@ def _controllers(ctx: _Context) -> None:
         return
     parents = [c for c in organisation.controllers if c.role == "parent"]
     if len(parents) != 1:
-        ctx.fail(("organisation", "controllers"), "controller-structure",
-                 f"a group has exactly one parent company; found {len(parents)}")
+        ctx.fail(
+            ("organisation", "controllers"),
+            "controller-structure",
+            f"a group has exactly one parent company; found {len(parents)}",
+        )
     for controller in organisation.controllers:
         location = ctx.where("controllers", controller.key)
         if controller.role == "subsidiary" and not controller.parent:
-            ctx.fail(location, "controller-structure", f"the subsidiary '{controller.key}' must name its parent")
+            ctx.fail(
+                location,
+                "controller-structure",
+                f"the subsidiary '{controller.key}' must name its parent",
+            )
         if controller.parent:
             ctx.refs(location, "parent", [controller.parent], "controllers")
 
@@ -148,45 +194,68 @@ def _purposes(ctx: _Context) -> None:
         location = ctx.where("purposes", purpose.key)
         bases = set(purpose.legal_bases)
         if LegalBasis.LEGITIMATE_INTEREST in bases and purpose.balancing_test is None:
-            ctx.fail((*location, "legal_bases"), "balancing-test",
-                     "legitimate interest needs the balancing test written in 'balancing_test'")
+            ctx.fail(
+                (*location, "legal_bases"),
+                "balancing-test",
+                "legitimate interest needs the balancing test written in 'balancing_test'",
+            )
         if bases and bases <= ART9_CONDITIONS:
-            ctx.fail((*location, "legal_bases"), "art9-alone",
-                     "an Art. 9(2) condition is not a legal basis on its own; add an Art. 6(1) basis")
+            ctx.fail(
+                (*location, "legal_bases"),
+                "art9-alone",
+                "an Art. 9(2) condition is not a legal basis on its own; add an Art. 6(1) basis",
+            )
         ctx.refs(location, "categories", purpose.categories, "categories")
         ctx.refs(location, "data_subjects", purpose.data_subjects, "data_subjects")
         _special_conditions(ctx, location, purpose.categories, [purpose.key])
 
 
-def _special_conditions(ctx: _Context, location: Location, categories: list[str], purposes: list[str]) -> None:
+def _special_conditions(
+    ctx: _Context, location: Location, categories: list[str], purposes: list[str]
+) -> None:
     special, criminal = _special(ctx, categories)
     by_key = {p.key: p for p in _items(ctx.programme.purposes)}
     chosen = [by_key[p] for p in purposes if p in by_key]
     if special and not any(set(p.legal_bases) & ART9_CONDITIONS for p in chosen):
-        ctx.fail((*location, "categories"), "art9-condition",
-                 f"special category data ({', '.join(special)}) needs an Art. 9(2) condition "
-                 "(explicit_consent, employment_law or legal_claims) in a purpose's legal_bases")
+        ctx.fail(
+            (*location, "categories"),
+            "art9-condition",
+            f"special category data ({', '.join(special)}) needs an Art. 9(2) condition "
+            "(explicit_consent, employment_law or legal_claims) in a purpose's legal_bases",
+        )
     if criminal and not any(p.art10_authority for p in chosen):
-        ctx.fail((*location, "categories"), "art10-authority",
-                 f"criminal-offence data ({', '.join(criminal)}) needs 'art10_authority': "
-                 "the law that allows it (Art. 10)")
+        ctx.fail(
+            (*location, "categories"),
+            "art10-authority",
+            f"criminal-offence data ({', '.join(criminal)}) needs 'art10_authority': "
+            "the law that allows it (Art. 10)",
+        )
 
 
 def _recipients(ctx: _Context) -> None:
     for recipient in _items(ctx.programme.recipients):
         location = ctx.where("recipients", recipient.key)
         if recipient.kind == RecipientKind.PROCESSOR and not recipient.dpa_reference:
-            ctx.fail(location, "processor-dpa",
-                     f"the processor '{recipient.key}' needs 'dpa_reference': its data processing agreement (Art. 28)")
+            ctx.fail(
+                location,
+                "processor-dpa",
+                f"the processor '{recipient.key}' needs 'dpa_reference': its data processing agreement (Art. 28)",
+            )
         if recipient.country not in EEA and not recipient.anonymised_only:
             covered = any(t.recipient == recipient.key for t in _items(ctx.programme.transfers))
             if not covered:
-                ctx.fail((*location, "country"), "recipient-transfer",
-                         f"the recipient is in {recipient.country}, outside the EEA, but no transfer names it")
+                ctx.fail(
+                    (*location, "country"),
+                    "recipient-transfer",
+                    f"the recipient is in {recipient.country}, outside the EEA, but no transfer names it",
+                )
     automated = ctx.programme.automated_decisions
     if automated is not None and automated.used and automated.logic is None:
-        ctx.fail(("automated_decisions", "used"), "automated-logic",
-                 "automated decisions need 'logic': the logic involved and its consequences (Art. 13(2)(f))")
+        ctx.fail(
+            ("automated_decisions", "used"),
+            "automated-logic",
+            "automated decisions need 'logic': the logic involved and its consequences (Art. 13(2)(f))",
+        )
 
 
 def _transfers(ctx: _Context) -> None:
@@ -196,32 +265,57 @@ def _transfers(ctx: _Context) -> None:
         ctx.refs(location, "recipient", [transfer.recipient], "recipients")
         for i, country in enumerate(transfer.countries):
             if country in EEA:
-                ctx.fail((*location, "countries", i), "transfer-eea",
-                         f"{country} is in the EEA; a transfer there is not a third-country transfer")
+                ctx.fail(
+                    (*location, "countries", i),
+                    "transfer-eea",
+                    f"{country} is in the EEA; a transfer there is not a third-country transfer",
+                )
             elif transfer.mechanism == TransferMechanism.ADEQUACY and country not in ADEQUACY:
-                ctx.fail((*location, "countries", i), "transfer-adequacy",
-                         f"{country} has no adequacy decision; use standard contractual clauses, "
-                         "binding corporate rules or a derogation")
+                ctx.fail(
+                    (*location, "countries", i),
+                    "transfer-adequacy",
+                    f"{country} has no adequacy decision; use standard contractual clauses, "
+                    "binding corporate rules or a derogation",
+                )
         if transfer.mechanism == TransferMechanism.DEROGATION and transfer.derogation is None:
-            ctx.fail((*location, "mechanism"), "transfer-derogation",
-                     "an Art. 49 derogation transfer must name its 'derogation' (e.g. explicit_consent)")
+            ctx.fail(
+                (*location, "mechanism"),
+                "transfer-derogation",
+                "an Art. 49 derogation transfer must name its 'derogation' (e.g. explicit_consent)",
+            )
         if transfer.mechanism != TransferMechanism.DEROGATION and transfer.derogation is not None:
-            ctx.fail((*location, "derogation"), "transfer-derogation",
-                     "'derogation' only applies when the mechanism is 'derogation'")
+            ctx.fail(
+                (*location, "derogation"),
+                "transfer-derogation",
+                "'derogation' only applies when the mechanism is 'derogation'",
+            )
         if policy is not None and transfer.mechanism not in policy.allowed_mechanisms:
-            ctx.fail((*location, "mechanism"), "transfer-policy",
-                     f"the notice does not promise '{transfer.mechanism}' in transfer_policy.allowed_mechanisms")
+            ctx.fail(
+                (*location, "mechanism"),
+                "transfer-policy",
+                f"the notice does not promise '{transfer.mechanism}' in transfer_policy.allowed_mechanisms",
+            )
 
 
 def _retention(ctx: _Context) -> None:
     for rule in _items(ctx.programme.retention):
         location = ctx.where("retention", rule.key)
         if rule.minimum is None and rule.maximum is None:
-            ctx.fail(location, "retention-duration",
-                     "a retention rule needs a duration: 'minimum' (must keep at least), 'maximum' (keep at most) or both")
-        if rule.minimum and rule.maximum and rule.minimum.approx_days() > rule.maximum.approx_days():
-            ctx.fail((*location, "maximum"), "retention-order",
-                     f"the maximum {rule.maximum} is shorter than the minimum {rule.minimum}")
+            ctx.fail(
+                location,
+                "retention-duration",
+                "a retention rule needs a duration: 'minimum' (must keep at least), 'maximum' (keep at most) or both",
+            )
+        if (
+            rule.minimum
+            and rule.maximum
+            and rule.minimum.approx_days() > rule.maximum.approx_days()
+        ):
+            ctx.fail(
+                (*location, "maximum"),
+                "retention-order",
+                f"the maximum {rule.maximum} is shorter than the minimum {rule.minimum}",
+            )
         ctx.refs(location, "categories", rule.categories, "categories")
         ctx.refs(location, "purposes", rule.purposes, "purposes")
 
@@ -230,9 +324,15 @@ def _activities(ctx: _Context) -> None:
     for activity in _items(ctx.programme.activities):
         location = ctx.where("activities", activity.key)
         for field, section in (
-            ("controllers", "controllers"), ("purposes", "purposes"), ("data_subjects", "data_subjects"),
-            ("categories", "categories"), ("sources", "sources"), ("recipients", "recipients"),
-            ("transfers", "transfers"), ("retention", "retention"), ("security_measures", "security_measures"),
+            ("controllers", "controllers"),
+            ("purposes", "purposes"),
+            ("data_subjects", "data_subjects"),
+            ("categories", "categories"),
+            ("sources", "sources"),
+            ("recipients", "recipients"),
+            ("transfers", "transfers"),
+            ("retention", "retention"),
+            ("security_measures", "security_measures"),
         ):
             ctx.refs(location, field, getattr(activity, field), section)
         _special_conditions(ctx, location, activity.categories, activity.purposes)
@@ -257,6 +357,10 @@ def _notice(ctx: _Context) -> None:
     seen: set[str] = set()
     for i, section in enumerate(notice.sections):
         if section.key in seen:
-            ctx.fail(("notice", "sections", i, "key"), "duplicate-key", f"the notice section '{section.key}' is defined twice")
+            ctx.fail(
+                ("notice", "sections", i, "key"),
+                "duplicate-key",
+                f"the notice section '{section.key}' is defined twice",
+            )
         seen.add(section.key)
         ctx.refs(("notice", "sections", i), "purposes", section.purposes, "purposes")

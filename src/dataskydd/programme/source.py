@@ -76,8 +76,11 @@ def _build(
             if key in result:
                 errors.append(
                     ProgrammeError(
-                        name, key_node.start_mark.line + 1, format_path((*location, key)),
-                        "duplicate-key", f"the key '{key}' is written twice in this mapping",
+                        name,
+                        key_node.start_mark.line + 1,
+                        format_path((*location, key)),
+                        "duplicate-key",
+                        f"the key '{key}' is written twice in this mapping",
                     )
                 )
             child = (*location, key)
@@ -89,4 +92,9 @@ def _build(
             _build(item, (*location, i), name, source_map, errors, builder)
             for i, item in enumerate(node.value)
         ]
-    return builder.construct_object(node, deep=True)
+    try:
+        return builder.construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):
+        # e.g. 2024-13-01 looks like a date to YAML but is none: keep the text, so the
+        # schema reports it in its own words ("not a date") at this line.
+        return node.value

@@ -47,31 +47,43 @@ LEGAL_BASES: dict[LegalBasis, Term] = {
     ),
     LegalBasis.CONTRACT: Term(
         LocalText(sv="Fullgörande av avtal", en="Performance of a contract"),
-        "Art. 6(1)(b)", "eu-gdpr:A6-1-b", "contract",
+        "Art. 6(1)(b)",
+        "eu-gdpr:A6-1-b",
+        "contract",
     ),
     LegalBasis.LEGAL_OBLIGATION: Term(
         LocalText(sv="Rättslig förpliktelse", en="Legal obligation"),
-        "Art. 6(1)(c)", "eu-gdpr:A6-1-c", "legal_obligations",
+        "Art. 6(1)(c)",
+        "eu-gdpr:A6-1-c",
+        "legal_obligations",
     ),
     LegalBasis.VITAL_INTEREST: Term(
         LocalText(sv="Grundläggande intresse", en="Vital interests"),
-        "Art. 6(1)(d)", "eu-gdpr:A6-1-d", "vital_interests",
+        "Art. 6(1)(d)",
+        "eu-gdpr:A6-1-d",
+        "vital_interests",
     ),
     LegalBasis.PUBLIC_TASK: Term(
         LocalText(sv="Allmänt intresse eller myndighetsutövning", en="Public task"),
-        "Art. 6(1)(e)", "eu-gdpr:A6-1-e", "public_interest",
+        "Art. 6(1)(e)",
+        "eu-gdpr:A6-1-e",
+        "public_interest",
     ),
     LegalBasis.LEGITIMATE_INTEREST: Term(
         LocalText(sv="Berättigat intresse", en="Legitimate interest"),
-        "Art. 6(1)(f)", "eu-gdpr:A6-1-f", "legitimate_interests",
+        "Art. 6(1)(f)",
+        "eu-gdpr:A6-1-f",
+        "legitimate_interests",
     ),
     LegalBasis.EXPLICIT_CONSENT: Term(
         LocalText(sv="Uttryckligt samtycke", en="Explicit consent"),
-        "Art. 9(2)(a)", "eu-gdpr:A9-2-a",
+        "Art. 9(2)(a)",
+        "eu-gdpr:A9-2-a",
     ),
     LegalBasis.EMPLOYMENT_LAW: Term(
         LocalText(sv="Arbetsrättsliga skyldigheter", en="Employment and social security law"),
-        "Art. 9(2)(b)", "eu-gdpr:A9-2-b",
+        "Art. 9(2)(b)",
+        "eu-gdpr:A9-2-b",
     ),
     LegalBasis.LEGAL_CLAIMS: Term(
         LocalText(sv="Rättsliga anspråk", en="Legal claims"), "Art. 9(2)(f)", "eu-gdpr:A9-2-f"
@@ -90,24 +102,30 @@ class TransferMechanism(StrEnum):
 TRANSFER_MECHANISMS: dict[TransferMechanism, Term] = {
     TransferMechanism.ADEQUACY: Term(
         LocalText(sv="Beslut om adekvat skyddsnivå", en="Adequacy decision"),
-        "Art. 45", "dpv:SafeguardForDataTransfer",
+        "Art. 45",
+        "dpv:SafeguardForDataTransfer",
     ),
     TransferMechanism.STANDARD_CONTRACTUAL_CLAUSES: Term(
-        LocalText(sv="Standardavtalsklausuler (EU:s modellklausuler)",
-                  en="Standard contractual clauses"),
-        "Art. 46(2)(c)", "dpv:StandardContractualClauses",
+        LocalText(
+            sv="Standardavtalsklausuler (EU:s modellklausuler)", en="Standard contractual clauses"
+        ),
+        "Art. 46(2)(c)",
+        "dpv:StandardContractualClauses",
     ),
     TransferMechanism.BINDING_CORPORATE_RULES: Term(
         LocalText(sv="Bindande företagsbestämmelser (BCR)", en="Binding corporate rules"),
-        "Art. 47", "dpv:BindingCorporateRules",
+        "Art. 47",
+        "dpv:BindingCorporateRules",
     ),
     TransferMechanism.OTHER_SAFEGUARDS: Term(
         LocalText(sv="Andra lämpliga skyddsåtgärder", en="Other appropriate safeguards"),
-        "Art. 46", "dpv:SafeguardForDataTransfer",
+        "Art. 46",
+        "dpv:SafeguardForDataTransfer",
     ),
     TransferMechanism.DEROGATION: Term(
         LocalText(sv="Undantag i en särskild situation", en="Derogation for a specific situation"),
-        "Art. 49", "dpv:DataTransferLegalBasis",
+        "Art. 49",
+        "dpv:DataTransferLegalBasis",
     ),
 }
 
@@ -195,6 +213,4 @@ EEA: frozenset[str] = frozenset(
 # Countries with a Commission adequacy decision under Art. 45. Canada covers commercial
 # organisations under PIPEDA and the United States only recipients certified under the
 # EU-US Data Privacy Framework; the programme records that in the transfer's description.
-ADEQUACY: frozenset[str] = frozenset(
-    "AD AR CA FO GG IL IM JP JE NZ KR CH GB UY US".split()
-)
+ADEQUACY: frozenset[str] = frozenset("AD AR CA FO GG IL IM JP JE NZ KR CH GB UY US".split())
