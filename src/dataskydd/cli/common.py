@@ -11,8 +11,8 @@ from rich.console import Console
 from dataskydd.programme import Programme, ProgrammeInvalid, load_programme
 from dataskydd.programme.loader import template_path
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PROGRAMME_OPTION_HELP = (
     "Programme directory or YAML file [env DATASKYDD_PROGRAMME; default: the bundled "
