@@ -7,6 +7,7 @@ a laptop but fail in CI (``CI=true``), so CI can never go green by skipping them
 
 from __future__ import annotations
 
+import importlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -59,7 +60,8 @@ def _check_server(what: str, url: str) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to connect means: no server for these tests
-        _unavailable(what, url, exc)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        _unavailable(what, url, reason[0] if reason else type(exc).__name__)
     finally:
         engine.dispose()
 
@@ -102,7 +104,8 @@ def mariadb_server_url() -> str:
     """The MariaDB/MySQL server for connector tests (its driver, pymysql, is optional)."""
     url = os.environ.get("DATASKYDD_TEST_MARIADB_URL", MARIADB_DEFAULT)
     try:
-        import pymysql  # noqa: F401  (only needed here, and not a dependency of dataskydd)
+        # Imported by name: pymysql is only needed here and is not a dependency of dataskydd.
+        importlib.import_module("pymysql")
     except ImportError as exc:
         _unavailable("MariaDB", url, exc)
     _check_server("MariaDB", url)

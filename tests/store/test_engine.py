@@ -29,7 +29,7 @@ def test_postgres_pings_pooled_connections(postgres_url: str) -> None:
     engine = make_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
     try:
         assert engine.dialect.driver == "psycopg"
-        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+        assert engine.pool._pre_ping
     finally:
         engine.dispose()
 
