@@ -91,3 +91,10 @@ def test_an_unreachable_store_is_a_message_not_a_traceback(monkeypatch: pytest.M
     assert code == 2
     assert "the app store at postgresql+psycopg://nobody:***@127.0.0.1:1/none failed" in out
     assert "secret" not in out
+
+
+def test_an_unparseable_store_url_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATASKYDD_DATABASE_URL", "postgresql//nobody:secret@host")
+    code, out = invoke("db", "upgrade")
+    assert code == 2
+    assert "cannot be parsed" in out and "secret" not in out

@@ -65,7 +65,7 @@ def publish(
     if significant is not None:
         notice = programme.notice.model_copy(update={"significant_change": significant})
         programme = programme.model_copy(update={"notice": notice})
-    markdown: dict[str, str] = {language: render_markdown(programme, language) for language in LANGUAGES}
+    markdown = {language: render_markdown(programme, language) for language in LANGUAGES}
     publisher = by or _login_name()
     _or_exit(migrate.upgrade)
 

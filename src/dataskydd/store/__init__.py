@@ -5,7 +5,7 @@ per idea (``versions`` for published programme versions) reads and writes.
 """
 
 from dataskydd.store.engine import database_url, display_url, make_engine, session_scope
-from dataskydd.store.migrate import current, downgrade, head, upgrade
+from dataskydd.store.migrate import current, downgrade, head, is_current, upgrade
 from dataskydd.store.versions import (
     PublishedVersion,
     VersionConflict,
@@ -26,6 +26,7 @@ __all__ = [
     "downgrade",
     "get_version",
     "head",
+    "is_current",
     "list_versions",
     "make_engine",
     "programme_keys",

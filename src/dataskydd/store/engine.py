@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dataskydd.settings import get_settings
@@ -34,7 +35,11 @@ def database_url(url: str | None = None) -> str:
 
 def display_url(url: str | None = None) -> str:
     """The store's URL with any password hidden, for messages and logs."""
-    return make_url(database_url(url)).render_as_string(hide_password=True)
+    try:
+        return make_url(database_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Never echo a URL we cannot parse: we could not tell where its password is.
+        return "(a database URL that cannot be parsed)"
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:

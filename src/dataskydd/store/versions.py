@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dataskydd import clock
 from dataskydd.programme.schema import Programme
-from dataskydd.programme.text import LANGUAGES
+from dataskydd.programme.text import LANGUAGES, Language
 from dataskydd.store.tables import VERSION_MAX_LENGTH, ProgrammeVersionRow
 
 
@@ -90,10 +91,12 @@ def publish(
     session: Session,
     programme: Programme,
     *,
-    notice_markdown: dict[str, str],
+    notice_markdown: Mapping[str, str] | Mapping[Language, str],
     published_by: str,
 ) -> PublishedVersion:
     """Record ``programme`` as published; return the existing record if it already is.
+
+    ``notice_markdown`` is the notice rendered for each language ("sv" and "en").
 
     Raises :class:`VersionConflict` when its notice version is published with other content.
     """
