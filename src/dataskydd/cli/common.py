@@ -43,9 +43,8 @@ def print_errors(invalid: ProgrammeInvalid) -> None:
 
 def load_or_exit(path: Path | None) -> Programme:
     """Load the programme or print every error and exit with status 1."""
-    resolved = resolve_programme_path(path)
     try:
-        return load_programme(resolved)
+        return load_programme(resolve_programme_path(path))
     except ProgrammeInvalid as invalid:
         print_errors(invalid)
         raise typer.Exit(1) from None
