@@ -112,7 +112,10 @@ def export_dpv(programme: Programme) -> dict[str, Any]:
             "rdfs:label": label(programme.programme.name),
             "dct:identifier": programme.programme.key,
             "dct:hasVersion": programme.notice.version,
-            "dct:valid": {"@value": programme.notice.effective_date.isoformat(), "@type": "xsd:date"},
+            "dct:valid": {
+                "@value": programme.notice.effective_date.isoformat(),
+                "@type": "xsd:date",
+            },
         },
         {
             "@id": dpo,
@@ -134,23 +137,33 @@ def export_dpv(programme: Programme) -> dict[str, Any]:
             node["dct:identifier"] = controller.org_number
         graph.append(node)
     for purpose in programme.purposes:
-        graph.append({
-            "@id": iri("purpose", purpose.key),
-            "@type": ["dpv:Purpose", *([purpose.dpv] if purpose.dpv else [])],
-            "rdfs:label": label(purpose.title),
-            "dct:description": label(purpose.description),
-        })
+        graph.append(
+            {
+                "@id": iri("purpose", purpose.key),
+                "@type": ["dpv:Purpose", *([purpose.dpv] if purpose.dpv else [])],
+                "rdfs:label": label(purpose.title),
+                "dct:description": label(purpose.description),
+            }
+        )
     for subject in programme.data_subjects:
-        graph.append({
-            "@id": iri("data-subject", subject.key), "@type": "dpv:DataSubject",
-            "rdfs:label": label(subject.label),
-        })
+        graph.append(
+            {
+                "@id": iri("data-subject", subject.key),
+                "@type": "dpv:DataSubject",
+                "rdfs:label": label(subject.label),
+            }
+        )
     for source in programme.sources:
-        graph.append({
-            "@id": iri("source", source.key),
-            "@type": ["dpv:DataSource", _SOURCE_TYPES.get(source.kind, "dpv:ThirdPartyDataSource")],
-            "rdfs:label": label(source.label),
-        })
+        graph.append(
+            {
+                "@id": iri("source", source.key),
+                "@type": [
+                    "dpv:DataSource",
+                    _SOURCE_TYPES.get(source.kind, "dpv:ThirdPartyDataSource"),
+                ],
+                "rdfs:label": label(source.label),
+            }
+        )
     graph += [_recipient(r, iri) for r in programme.recipients]
     graph += [_transfer(t, iri) for t in programme.transfers]
     graph += [_measure(m, iri) for m in programme.security_measures]
@@ -207,7 +220,8 @@ def _recipient(recipient: Recipient, iri: _Iris) -> dict[str, Any]:
     if recipient.dpa_reference:
         # The processor agreement (Art. 28) is a legal measure that governs what it may do.
         node["dpv:hasTechnicalOrganisationalMeasure"] = {
-            "@type": "dpv:DataProcessingAgreement", "dct:identifier": recipient.dpa_reference,
+            "@type": "dpv:DataProcessingAgreement",
+            "dct:identifier": recipient.dpa_reference,
         }
     return node
 
@@ -243,9 +257,11 @@ def _measure(measure: SecurityMeasure, iri: _Iris) -> dict[str, Any]:
 def _storage(rule: RetentionRule, iri: _Iris) -> dict[str, Any]:
     """A retention rule as a ``dpv:StorageDuration``; DPV has no minimum, so the label says it."""
     durations = [
-        {"@type": "dpv:TemporalDuration",
-         "rdf:value": {"@value": period.iso(), "@type": "xsd:duration"},
-         "rdfs:comment": bound}
+        {
+            "@type": "dpv:TemporalDuration",
+            "rdf:value": {"@value": period.iso(), "@type": "xsd:duration"},
+            "rdfs:comment": bound,
+        }
         for bound, period in (("minimum", rule.minimum), ("maximum", rule.maximum))
         if period is not None
     ]

@@ -261,7 +261,9 @@ def build_register(
             continue
         rows.append(
             _row(
-                activity, lang, dpo_text,
+                activity,
+                lang,
+                dpo_text,
                 controllers=[controller_lines[k] for k in activity.controllers],
                 purposes=[purposes[k] for k in activity.purposes],
                 subjects=[subjects[k] for k in activity.data_subjects],
@@ -331,11 +333,21 @@ def _row(
         (LABELS["yes" if profiling else "no"].get(lang),),
     )
     return RegisterRow(
-        key=activity.key, name=name, description=description,
-        controllers=tuple(controllers), dpo=dpo_text, purposes=tuple(purposes),
-        data_subjects=tuple(subjects), categories=tuple(categories), sources=tuple(sources),
-        recipients=tuple(recipients), transfers=tuple(transfers), retention=tuple(retention),
-        security=tuple(security), profiling=profiling, cells=cells,
+        key=activity.key,
+        name=name,
+        description=description,
+        controllers=tuple(controllers),
+        dpo=dpo_text,
+        purposes=tuple(purposes),
+        data_subjects=tuple(subjects),
+        categories=tuple(categories),
+        sources=tuple(sources),
+        recipients=tuple(recipients),
+        transfers=tuple(transfers),
+        retention=tuple(retention),
+        security=tuple(security),
+        profiling=profiling,
+        cells=cells,
     )
 
 
@@ -363,9 +375,7 @@ def _purpose_line(purpose: Purpose, lang: Language) -> PurposeLine:
     text = f"{purpose.title.get(lang)}: " + " + ".join(f"{b.label} ({b.article})" for b in bases)
     if purpose.art10_authority:
         text += f" — {LABELS['art10'].get(lang)}: {purpose.art10_authority}"
-    return PurposeLine(
-        purpose.key, text, purpose.title.get(lang), bases, purpose.profiling
-    )
+    return PurposeLine(purpose.key, text, purpose.title.get(lang), bases, purpose.profiling)
 
 
 def _category_line(category: Category, lang: Language) -> CategoryLine:
@@ -395,7 +405,11 @@ def _recipient_line(recipient: Recipient, lang: Language) -> RecipientLine:
     if details:
         text += f" ({', '.join(details)})"
     return RecipientLine(
-        recipient.key, text, label, recipient.kind.value, recipient.dpa_reference,
+        recipient.key,
+        text,
+        label,
+        recipient.kind.value,
+        recipient.dpa_reference,
         recipient.country,
     )
 
@@ -414,8 +428,12 @@ def _transfer_line(transfer: Transfer, recipients: dict[str, str], lang: Languag
     recipient = recipients.get(transfer.recipient, transfer.recipient)
     text = f"{transfer.label.get(lang)} ({recipient}) → {countries}: {mechanism} ({article})"
     return TransferLine(
-        transfer.key, text, transfer.recipient, tuple(transfer.countries),
-        transfer.mechanism.value, article,
+        transfer.key,
+        text,
+        transfer.recipient,
+        tuple(transfer.countries),
+        transfer.mechanism.value,
+        article,
     )
 
 
@@ -439,8 +457,10 @@ def _retention_line(rule: RetentionRule, lang: Language) -> RetentionLine:
     if statute:
         text += f" ({statute})"
     return RetentionLine(
-        rule.key, text,
+        rule.key,
+        text,
         rule.minimum.iso() if rule.minimum else None,
         rule.maximum.iso() if rule.maximum else None,
-        rule.trigger.value, statute,
+        rule.trigger.value,
+        statute,
     )

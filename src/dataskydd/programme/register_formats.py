@@ -64,8 +64,10 @@ def header_items(register: Register) -> list[tuple[str, list[str]]]:
         (register.label("controllers"), [c.text for c in head.controllers]),
         (register.label("dpo"), list(head.dpo)),
         (register.label("programme"), [f"{head.programme_name} ({head.programme_key})"]),
-        (register.label("notice"),
-         [f"{head.notice_version}, {register.label('effective')} {head.notice_effective}"]),
+        (
+            register.label("notice"),
+            [f"{head.notice_version}, {register.label('effective')} {head.notice_effective}"],
+        ),
         (register.label("automated"), [head.automated_decisions]),
         (register.label("generated"), [head.generated.isoformat()]),
     ]
@@ -104,15 +106,26 @@ code { display: block; font-size: .8em; font-weight: normal; color: #555; margin
 @media print {
   body { margin: 0; font-size: 7.5pt; }
   .register-info, caption { break-after: avoid; page-break-after: avoid; }
-  thead th, tbody tr:nth-child(even) { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  thead th, tbody tr:nth-child(even) {
+    print-color-adjust: exact; -webkit-print-color-adjust: exact;
+  }
 }
 """
 
 
 # Percent of the page per column: the long texts (purposes, retention) get the room.
 _WIDTHS = {
-    "activity": 10, "controllers": 10, "purposes": 11, "data_subjects": 7, "categories": 10,
-    "sources": 7, "recipients": 10, "transfers": 8, "retention": 13, "security": 9, "profiling": 5,
+    "activity": 10,
+    "controllers": 10,
+    "purposes": 11,
+    "data_subjects": 7,
+    "categories": 10,
+    "sources": 7,
+    "recipients": 10,
+    "transfers": 8,
+    "retention": 13,
+    "security": 9,
+    "profiling": 5,
 }
 
 
@@ -123,13 +136,13 @@ def render_html(register: Register) -> str:
         f"<dt>{escape(label)}</dt><dd>{'<br>'.join(escape(v) for v in values)}</dd>"
         for label, values in header_items(register)
     )
-    caption = (
-        f"{escape(head.programme_name)}: {len(register.rows)} {escape(register.label('activities'))}"
-    )
+    count = f"{len(register.rows)} {register.label('activities')}"
+    caption = f"{escape(head.programme_name)}: {escape(count)}"
     cols = "".join(f'<col style="width: {_WIDTHS[key]}%">' for key, _ in COLUMNS)
     headings = "".join(f'<th scope="col">{escape(h)}</th>' for h in register.columns)
-    body = "\n".join(_html_row(row.key, row.name, row.description, row.cells)
-                     for row in register.rows)
+    body = "\n".join(
+        _html_row(row.key, row.name, row.description, row.cells) for row in register.rows
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{register.language}">\n<head>\n<meta charset="utf-8">\n'
@@ -150,8 +163,12 @@ def _html_row(
     about = f'<span class="description">{escape(description)}</span>' if description else ""
     first = f'<th scope="row">{escape(name)}{about}<code>{escape(key)}</code></th>'
     rest = "".join(
-        "<td>" + (escape(lines[0]) if len(lines) == 1 else
-                  "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+        "<td>"
+        + (
+            escape(lines[0])
+            if len(lines) == 1
+            else "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+        )
         + "</td>"
         for lines in cells[1:]
     )
@@ -190,8 +207,12 @@ def render_markdown(register: Register) -> str:
 
 def table(register: Register, separator: str = "; ") -> tuple[list[str], list[list[str]]]:
     """Headings and one row of text per activity: key, name, description, then (a) to (g)."""
-    headings = [register.label("key"), register.columns[0], register.label("description"),
-                *register.columns[1:]]
+    headings = [
+        register.label("key"),
+        register.columns[0],
+        register.label("description"),
+        *register.columns[1:],
+    ]
     rows = [
         [row.key, row.name, row.description or "", *(separator.join(c) for c in row.cells[1:])]
         for row in register.rows
