@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataskydd.programme.notice_diff import Chunk, diff_notices, diff_words, split_sections
+from dataskydd.programme.notice_diff import (
+    Chunk,
+    diff_notices,
+    diff_words,
+    readable,
+    split_sections,
+)
 
 OLD = """# Personuppgiftshantering
 
@@ -95,3 +101,20 @@ def test_added_section_in_the_middle_leaves_later_sections_unchanged() -> None:
         "unchanged", "unchanged", "unchanged", "added", "unchanged"
     ]
     assert diff.sections[3].chunks == [Chunk("insert", "Ny text.")]
+
+
+def test_readable_drops_markup_but_keeps_changed_targets() -> None:
+    markdown = (
+        "### Kontakt\n\n- **E-post**: [dpo@x.se](mailto:dpo@x.se)\n"
+        "- [Läs mer](https://x.se/mer) och <https://x.se>"
+    )
+    assert readable(markdown) == (
+        "Kontakt\n\n- E-post: dpo@x.se\n- Läs mer (https://x.se/mer) och https://x.se"
+    )
+
+
+def test_a_changed_link_target_is_a_change() -> None:
+    old = "## A\n\n[Läs mer](https://x.se/a)\n"
+    new = "## A\n\n[Läs mer](https://x.se/b)\n"
+    assert diff_notices(old, new).sections[0].status == "changed"
+    assert diff_notices("## A\n\n**B**\n", "## A\n\nB\n").identical

@@ -18,6 +18,10 @@ SectionStatus = Literal["unchanged", "changed", "added", "removed"]
 
 _HEADING = re.compile(r"^(#{1,2}) +(.+?) *#*$")
 _TOKEN = re.compile(r"\s+|[^\s]+")
+_SUBHEADING = re.compile(r"^#{3,6} +", re.MULTILINE)
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,20 @@ def split_sections(markdown: str) -> list[Section]:
     return sections
 
 
+def readable(markdown: str) -> str:
+    """Markdown as a reader sees it: no heading marks or bold stars; links show their target
+    only when it differs from their text, so a changed address still shows as a change."""
+
+    def link(match: re.Match[str]) -> str:
+        text, target = match[1], match[2]
+        return text if target in (text, f"mailto:{text}") else f"{text} ({target})"
+
+    text = _SUBHEADING.sub("", markdown)
+    text = _STRONG.sub(r"\1", text)
+    text = _LINK.sub(link, text)
+    return _AUTOLINK.sub(r"\1", text)
+
+
 def diff_words(old: str, new: str) -> list[Chunk]:
     """Word-level differences, whitespace kept, adjacent chunks of one kind merged."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
@@ -110,8 +128,9 @@ def _append(chunks: list[Chunk], kind: ChunkKind, text: str) -> None:
 
 
 def diff_notices(old_markdown: str, new_markdown: str) -> NoticeDiff:
-    """Compare two versions of the notice, section by section."""
-    old, new = split_sections(old_markdown), split_sections(new_markdown)
+    """Compare two versions of the notice, section by section, as a reader sees them."""
+    old = [Section(s.title, readable(s.text)) for s in split_sections(old_markdown)]
+    new = [Section(s.title, readable(s.text)) for s in split_sections(new_markdown)]
     matcher = SequenceMatcher(None, [s.title for s in old], [s.title for s in new], autojunk=False)
     result: list[SectionDiff] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

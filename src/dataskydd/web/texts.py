@@ -54,8 +54,8 @@ TEXTS: dict[str, LocalText] = {
     "the_notice_page": _t("sidan om personuppgiftshantering", "the privacy notice page"),
     "diff_title": _t("Ändringar från version {a} till {b}", "Changes from version {a} to {b}"),
     "diff_counts": _t(
-        "{changed} av {total} avsnitt har ändrats ({added} nya, {removed} borttagna).",
-        "{changed} of {total} sections changed ({added} new, {removed} removed).",
+        "{changed} av {total} avsnitt har ändrats (nya: {added}, borttagna: {removed}).",
+        "{changed} of {total} sections changed (new: {added}, removed: {removed}).",
     ),
     "diff_none": _t("Texten är oförändrad.", "The text is unchanged."),
     "diff_legend": _t(
