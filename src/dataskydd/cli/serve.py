@@ -10,15 +10,19 @@ from pathlib import Path
 
 import typer
 
-from dataskydd.cli.common import PROGRAMME_OPTION_HELP, console, err_console, load_or_exit
+from dataskydd.cli.common import console, err_console, load_or_exit
 
 HOST_HELP = "Address to listen on; 0.0.0.0 makes the pages reachable from other machines."
+PROGRAMME_HELP = (
+    "Programme directory or YAML file (default: env DATASKYDD_PROGRAMME, else the bundled "
+    "swedish-lender template)."
+)
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", envvar="DATASKYDD_HOST", help=HOST_HELP),
     port: int = typer.Option(8000, "--port", envvar="DATASKYDD_PORT", help="Port to listen on."),
-    programme: Path | None = typer.Option(None, "--programme", help=PROGRAMME_OPTION_HELP),
+    programme: Path | None = typer.Option(None, "--programme", help=PROGRAMME_HELP),
     reload: bool = typer.Option(
         False, "--reload/--no-reload", help="Restart when the code changes (development)."
     ),
