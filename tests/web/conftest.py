@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -75,6 +75,20 @@ def publish(settings: Settings, programme: Programme) -> PublishedVersion:
             )
     finally:
         engine.dispose()
+
+
+Publisher = Callable[[Settings, Programme], PublishedVersion]
+
+
+@pytest.fixture
+def publisher() -> Publisher:
+    """Publish a programme to the store of ``settings`` (as `dataskydd programme publish` does)."""
+    return publish
+
+
+@pytest.fixture
+def version_two(minimal_programme: Programme) -> Programme:
+    return second_version(minimal_programme)
 
 
 @pytest.fixture
