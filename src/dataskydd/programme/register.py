@@ -85,7 +85,7 @@ LABELS: dict[str, LocalText] = {
     "national_id": _t("personnummer", "national ID"),
     "special": _t("särskild kategori, art. 9", "special category, Art. 9"),
     "criminal": _t("lagöverträdelser, art. 10", "criminal offences, Art. 10"),
-    "art10": _t("Art. 10 stöd", "Art. 10 authority"),
+    "art10": _t("lagstöd enligt art. 10", "Art. 10 authority"),
     "key": _t("Nyckel", "Key"),
     "description": _t("Beskrivning", "Description"),
     "yes": _t("Ja", "Yes"),
