@@ -132,6 +132,8 @@ class SourceKind(StrEnum):
     GROUP_COMPANY = "group_company"
     PARTNER = "partner"
     PURCHASED_LIST = "purchased_list"
+    REFERENCE = "reference"  # a person who gives a statement about someone, e.g. in recruitment
+    PUBLIC_SOURCE = "public_source"  # openly published information that is not a register
 
 
 class Source(Entry):
@@ -231,6 +233,7 @@ class RetentionRule(Entry):
     condition: LocalText | None = None  # e.g. only for rejected applicants
     statute: Statute | None = None
     note: LocalText | None = None
+    wording: LocalText | None = None  # the notice's own words for this rule, as published
 
 
 # -- the register -----------------------------------------------------------------------------
