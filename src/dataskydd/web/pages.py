@@ -186,6 +186,8 @@ def _render(
             **context,
         },
         status_code=status_code,
+        # The page in effect changes on an effective date: caches must ask again.
+        headers={"Cache-Control": "no-cache"},
     )
 
 

@@ -31,7 +31,7 @@ TEXTS: dict[str, LocalText] = {
     "status": _t("Status", "Status"),
     "yes": _t("Ja", "Yes"),
     "no": _t("Nej", "No"),
-    "read": _t("Läs", "Read"),
+    "read_version": _t("Läs version {version}", "Read version {version}"),
     "compare_previous": _t("Jämför med föregående", "Compare with previous"),
     "compare_current": _t("Se vad som ändras", "See what changes"),
     "upcoming_title": _t("En ny version är på väg", "A new version is coming"),
@@ -39,8 +39,8 @@ TEXTS: dict[str, LocalText] = {
         "Version {version} gäller från {date}.", "Version {version} takes effect on {date}."
     ),
     "upcoming_significant": _t(
-        "Ändringen är betydande. Läs igenom vad som ändras.",
-        "This is a significant change. Please read what changes.",
+        "Läs igenom vad som ändras innan den börjar gälla.",
+        "Please read what changes before it takes effect.",
     ),
     "not_yet_title": _t("Ännu inte i kraft", "Not yet in effect"),
     "not_yet_text": _t(
