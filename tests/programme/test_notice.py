@@ -23,6 +23,8 @@ from dataskydd.programme.schema import (
     RetentionRule,
     SecurityKind,
     SecurityMeasure,
+    Source,
+    SourceKind,
     Transfer,
     TransferPolicy,
 )
@@ -73,8 +75,33 @@ def test_categories_grouped_with_children_as_examples(minimal: Programme) -> Non
     )
 
 
-def test_sources_by_kind(minimal: Programme) -> None:
-    assert "**Från dig**\n\n- **Direkt från dig**" in render_markdown(minimal, "sv")
+def test_sources_by_kind_as_their_own_list(minimal: Programme) -> None:
+    sv = render_markdown(minimal, "sv")
+    # The sources follow the categories' list; a new bullet keeps them a list of their own.
+    assert "- **Kontaktuppgifter**\n\nVi får uppgifterna från:\n\n- **Från dig**: Direkt från dig\n" in sv
+    many = minimal.model_copy(update={"sources": [
+        *minimal.sources,
+        Source(key="uc", label=text("UC", "UC"), kind=SourceKind.CREDIT_BUREAU,
+               description=text("Kreditupplysning.", "Credit report.")),
+        Source(key="skv", label=text("Skatteverket", "Tax Agency"), kind=SourceKind.PUBLIC_REGISTER),
+        Source(key="bv", label=text("Bolagsverket", "Companies Registration Office"),
+               kind=SourceKind.PUBLIC_REGISTER, description=text("Styrelser.", "Boards.")),
+    ]})
+    en = render_markdown(many, "en")
+    assert "- **Credit reference agencies**: UC. Credit report.\n" in en
+    assert (
+        "- **Public registers**\n  - **Tax Agency**\n"
+        "  - **Companies Registration Office**: Boards.\n"
+    ) in en
+
+
+def test_two_lists_in_a_row_stay_two_lists(minimal: Programme) -> None:
+    programme = with_section(
+        minimal,
+        NoticeSection(key="x", title=text("X", "X"), include=["security", "retention"]),
+    )
+    en = render_markdown(programme, "en")
+    assert "- **Technical measures**: access control.\n\n* **Contract data**: up to 10" in en
 
 
 def test_purposes_legal_basis_examples_and_balancing_test(minimal: Programme) -> None:
@@ -85,6 +112,17 @@ def test_purposes_legal_basis_examples_and_balancing_test(minimal: Programme) ->
     en = render_markdown(minimal, "en")
     assert "**Legal basis:** Legitimate interest (Art. 6(1)(f) GDPR)" in en
     assert "**Balancing test:** Customers can expect it." in en
+
+
+def test_one_purpose_named_like_its_section_gets_no_second_heading(minimal: Programme) -> None:
+    programme = with_section(
+        minimal,
+        NoticeSection(key="m", title=text("Marknadsföring", "Marketing"), include=["purposes"],
+                      purposes=["marketing"]),
+    )
+    en = render_markdown(programme, "en")
+    assert "## Marketing\n\n**Legal basis:** Legitimate interest" in en
+    assert "### Marketing" not in en
 
 
 def test_section_lists_its_purposes_in_its_own_order(minimal: Programme) -> None:
@@ -216,14 +254,16 @@ def test_recipients_transfers_security_and_cookies(minimal: Programme) -> None:
         ),
     )
     en = render_markdown(programme, "en")
-    assert "**Research and statistics**\n\n- **Statistics Sweden** (receives only anonymised" in en
-    assert "- **Cloud provider** (country: US)" in en
-    assert "- **IT supplier**" in en
+    assert "- **Research and statistics**: Statistics Sweden (receives only anonymised" in en
+    assert (
+        "- **Suppliers who process data on our behalf (processors)**\n"
+        "  - **IT supplier**\n  - **Cloud provider** (country: US)"
+    ) in en
     assert "We may transfer data." in en
     assert "- Adequacy decision (Art. 45 GDPR)" in en
     assert "- **Support** (US; Derogation for a specific situation, derogation: to perform a" in en
-    assert "- **Technical measures**: access control." in en
-    assert "- **Physical measures**: locked premises." in en
+    assert "* **Technical measures**: access control." in en  # a list of its own
+    assert "* **Physical measures**: locked premises." in en
     assert "- **Necessary** (necessary, no consent needed): For login." in en
     assert "[More about cookies](https://example.se/cookies)" in en
     sv = render_markdown(programme, "sv")

@@ -54,6 +54,7 @@ LABELS: dict[str, LocalText] = {
         "Authority for data on criminal offences (Article 10)",
     ),
     "data_used": _t("Uppgifter som behandlas", "Data processed"),
+    "sources": _t("Vi får uppgifterna från:", "We get the data from:"),
     "special": _t("känslig personuppgift", "special category"),
     "criminal": _t("uppgift om lagöverträdelse", "criminal offence data"),
     "logic": _t("Logiken bakom besluten", "The logic involved"),
@@ -191,13 +192,24 @@ def _section(programme: Programme, section: NoticeSection, language: Language) -
     for include in section.include:
         rendered = _INCLUDES[include](programme, section, language).strip()
         if rendered:
-            parts.append(rendered)
+            parts.append(_separate_lists(parts[-1] if parts else "", rendered))
     if section.after:
         parts.append(section.after.get(language).strip())
     return RenderedSection(section.key, section.title.get(language), "\n\n".join(parts))
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _separate_lists(previous: str, part: str) -> str:
+    """Two lists one after the other would merge into one; CommonMark starts a new list
+    when the bullet changes, so the second list's top-level items get the other bullet."""
+    last_block = previous.rstrip().rsplit("\n\n", 1)[-1]
+    if not (last_block.startswith(("- ", "* ")) and part.startswith(("- ", "* "))):
+        return part
+    bullet = "* " if last_block.startswith("- ") else "- "
+    lines = part.splitlines()
+    return "\n".join(bullet + line[2:] if line.startswith(("- ", "* ")) else line for line in lines)
 
 
 def _label(key: str, language: Language) -> str:
@@ -217,8 +229,10 @@ def _items(texts: Iterable[str], indent: int = 0) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """'Personnummer' -> 'personnummer' inside a sentence, but 'BankID' and 'UC' stay."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
+    """'Personnummer' -> 'personnummer' and 'E-mail' -> 'e-mail' inside a sentence, but
+    'BankID', 'UC' and 'IP address' stay as they are."""
+    first_word = text.split(" ", 1)[0]
+    if first_word[:1].isupper() and not any(c.isupper() for c in first_word[1:]):
         return text[0].lower() + text[1:]
     return text
 
@@ -252,43 +266,80 @@ def _email(address: str) -> str:
 
 
 def _categories(programme: Programme, _section: NoticeSection, language: Language) -> str:
-    groups = [c for c in programme.categories if c.parent is None]
     lines = []
-    for group in groups:
+    for group in (c for c in programme.categories if c.parent is None):
         children = [c for c in programme.categories if c.group == group.key and c is not group]
-        lead = _label("for_example", language)
-        named = ", ".join(_category_name(c, language) for c in children)
         text = f"**{group.label.get(language)}**"
-        if group.description:
+        # The children are the programme's own list of examples; a description would only
+        # repeat them in other words, so it is shown for groups without children.
+        if children:
+            named = ", ".join(_category_name(c, language) for c in children)
+            text += f": {_label('for_example', language)} {named}."
+        elif group.description:
             text += f": {_sentence(group.description.get(language))}"
-            if children:
-                text += f" {lead.capitalize()} {named}."
-        elif children:
-            text += f": {lead} {named}."
         lines.append(text)
     return _items(lines)
 
 
+# Words that already say a category is special or criminal, so the flag is not repeated.
+_FLAG_WORDS = {
+    "special": ("känslig", "special categor", "sensitive"),
+    "criminal": ("lagöverträdelse", "criminal", "offence"),
+}
+
+
 def _category_name(category: Category, language: Language) -> str:
     name = _lower_first(category.label.get(language))
-    flags = [_label(flag, language) for flag in ("special", "criminal") if getattr(category, flag)]
+    flags = [
+        _label(flag, language)
+        for flag, words in _FLAG_WORDS.items()
+        if getattr(category, flag) and not any(w in name.lower() for w in words)
+    ]
     return f"{name} ({', '.join(flags)})" if flags else name
 
 
+def _grouped(kind_label: str, entries: list[tuple[str, str, str]]) -> str:
+    """One list item per kind: a single entry inline, several as a nested list.
+
+    ``entries`` are (label, notes, description) triples; notes and description may be "".
+    """
+
+    def name(label: str, notes: str, bold: bool) -> str:
+        shown = f"**{label}**" if bold else label
+        return f"{shown} ({notes})" if notes else shown
+
+    if len(entries) == 1:
+        label, notes, description = entries[0]
+        # "Banks: Banks. Exchange of ..." would say the kind twice; say it once.
+        if label.casefold() == kind_label.casefold():
+            head = name(kind_label, notes, bold=True)
+            return _item(f"{head}: {description}" if description else head)
+        head = f"**{kind_label}**: {name(label, notes, bold=False)}"
+        return _item(f"{_sentence(head)} {description}" if description else head)
+    nested = _items(
+        (
+            f"{name(label, notes, bold=True)}: {description}"
+            if description
+            else name(label, notes, bold=True)
+        )
+        for label, notes, description in entries
+    )
+    return f"{_item(f'**{kind_label}**')}\n" + "\n".join(
+        "  " + line if line else line for line in nested.splitlines()
+    )
+
+
 def _sources(programme: Programme, _section: NoticeSection, language: Language) -> str:
-    blocks = []
+    groups = []
     for kind, kind_label in SOURCE_KINDS.items():
-        sources = [s for s in programme.sources if s.kind == kind]
-        if not sources:
-            continue
-        entries = []
-        for source in sources:
-            text = f"**{source.label.get(language)}**"
-            if source.description:
-                text += f": {source.description.get(language).strip()}"
-            entries.append(text)
-        blocks.append(f"**{kind_label.get(language)}**\n\n{_items(entries)}")
-    return "\n\n".join(blocks)
+        entries = [
+            (s.label.get(language), "", s.description.get(language).strip() if s.description else "")
+            for s in programme.sources
+            if s.kind == kind
+        ]
+        if entries:
+            groups.append(_grouped(kind_label.get(language), entries))
+    return f"{_label('sources', language)}\n\n" + "\n".join(groups) if groups else ""
 
 
 def _purposes(programme: Programme, section: NoticeSection, language: Language) -> str:
@@ -301,11 +352,14 @@ def _purposes(programme: Programme, section: NoticeSection, language: Language) 
     for purpose in purposes:
         bases = [legal_basis_text(b, language) for b in purpose.legal_bases]
         lead = _label("legal_bases" if len(bases) > 1 else "legal_basis", language)
+        title = purpose.title.get(language)
         parts = [
-            f"### {purpose.title.get(language)}",
             f"**{lead}:** {'; '.join(bases)}",
             purpose.description.get(language).strip(),
         ]
+        # A section about one purpose of the same name needs no second heading.
+        if title.casefold() != section.title.get(language).casefold():
+            parts.insert(0, f"### {title}")
         if purpose.examples:
             examples = _items(e.get(language) for e in purpose.examples)
             parts.append(f"{_label('examples', language)}\n\n{examples}")
@@ -336,26 +390,20 @@ def _automated_decisions(programme: Programme, _s: NoticeSection, language: Lang
 
 
 def _recipients(programme: Programme, _section: NoticeSection, language: Language) -> str:
-    blocks = []
+    groups = []
     for kind, kind_label in RECIPIENT_KINDS.items():
-        recipients = [r for r in programme.recipients if r.kind == kind]
-        if not recipients:
-            continue
         entries = []
-        for recipient in recipients:
-            text = f"**{recipient.label.get(language)}**"
+        for recipient in (r for r in programme.recipients if r.kind == kind):
             notes = []
             if recipient.country != "SE":
                 notes.append(f"{_label('country', language)}: {recipient.country}")
             if recipient.anonymised_only:
                 notes.append(_label("anonymised_only", language))
-            if notes:
-                text += f" ({'; '.join(notes)})"
-            if recipient.description:
-                text += f": {recipient.description.get(language).strip()}"
-            entries.append(text)
-        blocks.append(f"**{kind_label.get(language)}**\n\n{_items(entries)}")
-    return "\n\n".join(blocks)
+            description = recipient.description.get(language) if recipient.description else ""
+            entries.append((recipient.label.get(language), "; ".join(notes), description.strip()))
+        if entries:
+            groups.append(_grouped(kind_label.get(language), entries))
+    return "\n".join(groups)
 
 
 def _transfers(programme: Programme, _section: NoticeSection, language: Language) -> str:
