@@ -17,6 +17,7 @@ from dataskydd.programme import Programme, load_programme
 from dataskydd.programme.register import Register, build_register
 from dataskydd.programme.register_formats import (
     RegisterFormat,
+    printed_cells,
     render_csv,
     render_html,
     render_json,
@@ -140,7 +141,7 @@ def test_html_escapes_what_the_programme_says(programme: Programme) -> None:
 def test_markdown_has_a_section_per_activity(register: Register) -> None:
     text = render_markdown(register)
     assert text.startswith("# Registerförteckning")
-    assert text.count("\n## ") == 25
+    assert text.count("\n## Behandling ") == 25
     assert "- **(f) Lagringstid:**" in text
 
 
@@ -203,3 +204,21 @@ def test_every_format_renders_and_only_xlsx_is_binary(
     result = render_register(register, fmt)
     assert isinstance(result, bytes) == fmt.binary
     assert result
+
+
+def test_what_many_rows_repeat_is_printed_once_above_the_table(register: Register) -> None:
+    sets, cells = printed_cells(register)
+    # Every generated activity has the same three measures: one set, used by all 25.
+    assert [(s.name, len(s.measures), s.used_by) for s in sets] == [("1", 3, 25)]
+    assert cells[0][-2] == ("Uppsättning 1 (3 åtgärder, se ovan)",)
+    page = render_html(register)
+    assert page.count('id="security-set-1"') == 1
+    assert page.count("Teknisk: Åtgärd 0") == 1
+    # The machine formats keep every measure on every row.
+    assert render_csv(register).count("Teknisk: Åtgärd 0") == 25
+
+
+def test_a_row_for_every_controller_says_so_in_one_line(register: Register) -> None:
+    _, cells = printed_cells(register)
+    # Activities belong to one company each in the generated programme: nothing to collapse.
+    assert all(not c[1][0].startswith("Samtliga") for c in cells)

@@ -74,6 +74,18 @@ LABELS: dict[str, LocalText] = {
     "automated": _t("Automatiserade beslut", "Automated decisions"),
     "only_controller": _t("Endast behandlingar där ansvarig är", "Only activities controlled by"),
     "activities": _t("behandlingar", "processing activities"),
+    "all_controllers": _t(
+        "Samtliga {n} personuppgiftsansvariga ovan", "All {n} controllers listed above"
+    ),
+    "security_sets": _t(
+        "(g) Säkerhetsåtgärder som flera behandlingar delar",
+        "(g) Security measures shared by several activities",
+    ),
+    "security_set": _t("Uppsättning {name}", "Set {name}"),
+    "security_set_ref": _t(
+        "Uppsättning {name} ({n} åtgärder, se ovan)", "Set {name} ({n} measures, see above)"
+    ),
+    "used_by": _t("används av {n} behandlingar", "used by {n} processing activities"),
     "at_least": _t("minst", "at least"),
     "up_to": _t("upp till", "up to"),
     "anonymised": _t("därefter anonymiseras uppgifterna", "then anonymised"),

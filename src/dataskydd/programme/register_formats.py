@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
 from html import escape
@@ -76,6 +77,50 @@ def header_items(register: Register) -> list[tuple[str, list[str]]]:
     return items
 
 
+# -- on paper ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecuritySet:
+    """Measures that several activities share, described once (Art. 30(1)(g) allows that)."""
+
+    name: str
+    measures: tuple[str, ...]
+    used_by: int
+
+
+def printed_cells(
+    register: Register,
+) -> tuple[list[SecuritySet], list[tuple[tuple[str, ...], ...]]]:
+    """Cells for reading, not for machines: what many rows repeat is said once, above them.
+
+    A row that names every controller of the header says so in one line, and a list of
+    security measures that two or more rows share becomes a reference to a set in the
+    header. On the bundled programme this halves the printed pages.
+    """
+    column = {key: i for i, (key, _) in enumerate(COLUMNS)}
+    controllers = {c.key for c in register.header.controllers}
+    everyone = register.label("all_controllers").format(n=len(controllers))
+    # The same measures in another order are the same set.
+    counts = Counter(tuple(sorted(line.key for line in row.security)) for row in register.rows)
+    shared = [keys for keys, n in counts.items() if n >= 2 and len(keys) >= 3]
+    names = {keys: str(i) for i, keys in enumerate(shared, start=1)}
+    texts: dict[tuple[str, ...], tuple[str, ...]] = {}
+    out = []
+    for row in register.rows:
+        cells = list(row.cells)
+        if len(controllers) > 1 and {c.key for c in row.controllers} == controllers:
+            cells[column["controllers"]] = (everyone, row.dpo)
+        keys = tuple(sorted(line.key for line in row.security))
+        if keys in names:
+            texts.setdefault(keys, tuple(line.text for line in row.security))
+            reference = register.label("security_set_ref").format(name=names[keys], n=len(keys))
+            cells[column["security"]] = (reference,)
+        out.append(tuple(cells))
+    sets = [SecuritySet(names[k], texts[k], counts[k]) for k in shared]
+    return sets, out
+
+
 # -- HTML ------------------------------------------------------------------------------------
 
 # Printable on its own: landscape pages, the column headings repeated on every page, and
@@ -102,6 +147,12 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 ul { margin: 0; padding-left: 1em; }
 li + li { margin-top: .15rem; }
 .description { display: block; font-weight: normal; margin-top: .2rem; }
+h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
+h3 { font-size: .95rem; margin: .4rem 0 .2rem; }
+h3 small { font-weight: normal; }
+.security-sets { margin: 0 0 1rem; }
+.security-set ul { columns: 3 16rem; column-gap: 2rem; }
+.security-set li { break-inside: avoid; }
 code { display: block; font-size: .8em; font-weight: normal; color: #555; margin-top: .2rem; }
 @media print {
   body { margin: 0; font-size: 7.5pt; }
@@ -113,18 +164,19 @@ code { display: block; font-size: .8em; font-weight: normal; color: #555; margin
 """
 
 
-# Percent of the page per column: the long texts (purposes, retention) get the room.
+# Percent of the page per column: the long texts (purposes, retention) get the room;
+# security is short once shared sets are printed above the table.
 _WIDTHS = {
     "activity": 10,
     "controllers": 10,
-    "purposes": 11,
+    "purposes": 13,
     "data_subjects": 7,
     "categories": 10,
     "sources": 7,
     "recipients": 10,
     "transfers": 8,
     "retention": 13,
-    "security": 9,
+    "security": 7,
     "profiling": 5,
 }
 
@@ -140,8 +192,10 @@ def render_html(register: Register) -> str:
     caption = f"{escape(head.programme_name)}: {escape(count)}"
     cols = "".join(f'<col style="width: {_WIDTHS[key]}%">' for key, _ in COLUMNS)
     headings = "".join(f'<th scope="col">{escape(h)}</th>' for h in register.columns)
+    sets, cells = printed_cells(register)
     body = "\n".join(
-        _html_row(row.key, row.name, row.description, row.cells) for row in register.rows
+        _html_row(row.key, row.name, row.description, row_cells)
+        for row, row_cells in zip(register.rows, cells, strict=True)
     )
     return (
         "<!DOCTYPE html>\n"
@@ -150,11 +204,26 @@ def render_html(register: Register) -> str:
         f'<meta name="generator" content="dataskydd">\n<title>{escape(head.title)}</title>\n'
         f"<style>{_CSS}</style>\n</head>\n<body>\n"
         f'<header>\n<h1>{escape(head.title)}</h1>\n<dl class="register-info">{info}</dl>\n'
-        "</header>\n<main>\n<table>\n"
+        f"{_html_sets(register, sets)}</header>\n<main>\n<table>\n"
         f"<caption>{caption}</caption>\n<colgroup>{cols}</colgroup>\n"
         f"<thead><tr>{headings}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</main>\n"
         "</body>\n</html>\n"
     )
+
+
+def _html_sets(register: Register, sets: list[SecuritySet]) -> str:
+    if not sets:
+        return ""
+    parts = [f'<section class="security-sets">\n<h2>{escape(register.label("security_sets"))}</h2>']
+    for item in sets:
+        title = register.label("security_set").format(name=item.name)
+        used = register.label("used_by").format(n=item.used_by)
+        measures = "".join(f"<li>{escape(m)}</li>" for m in item.measures)
+        parts.append(
+            f'<div class="security-set" id="security-set-{item.name}"><h3>{escape(title)} '
+            f"<small>({escape(used)})</small></h3><ul>{measures}</ul></div>"
+        )
+    return "\n".join(parts) + "\n</section>\n"
 
 
 def _html_row(
@@ -189,11 +258,19 @@ def render_markdown(register: Register) -> str:
     out = [f"# {_md(register.header.title)}", ""]
     for label, values in header_items(register):
         out.append(f"- **{_md(label)}:** {_md('; '.join(values))}")
-    for row in register.rows:
+    sets, cells = printed_cells(register)
+    if sets:
+        out += ["", f"## {_md(register.label('security_sets'))}"]
+    for item in sets:
+        title = register.label("security_set").format(name=item.name)
+        used = register.label("used_by").format(n=item.used_by)
+        out += ["", f"### {_md(title)} ({_md(used)})", ""]
+        out += [f"- {_md(m)}" for m in item.measures]
+    for row, row_cells in zip(register.rows, cells, strict=True):
         out += ["", f"## {_md(row.name)} (`{row.key}`)", ""]
         if row.description:
             out += [_md(row.description), ""]
-        for heading, lines in zip(register.columns[1:], row.cells[1:], strict=True):
+        for heading, lines in zip(register.columns[1:], row_cells[1:], strict=True):
             if len(lines) == 1:
                 out.append(f"- **{_md(heading)}:** {_md(lines[0])}")
             else:
