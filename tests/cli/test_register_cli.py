@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from dataskydd.cli import app
+from dataskydd.programme import load_template
+from dataskydd.programme.loader import template_path
 
 MINIMAL = Path(__file__).parent.parent / "fixtures" / "minimal"
 runner = CliRunner()
@@ -145,3 +147,31 @@ def test_export_dpv_prints_json_ld(tmp_path: Path) -> None:
     result = runner.invoke(app, ["programme", "export", str(MINIMAL), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8")) == document
+
+
+def test_ropa_without_a_programme_prints_the_bundled_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("DATASKYDD_PROGRAMME", raising=False)
+    result = runner.invoke(app, ["ropa", "--format", "csv", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
+    assert len(rows) == 1 + 20
+    aml = next(row for row in rows if row[0] == "aml-monitoring")
+    assert any("at least 5 years after the business relationship ended" in c for c in aml)
+    assert {row[0] for row in rows[1:]} == {a.key for a in load_template().activities}
+
+
+def test_diff_of_the_bundled_programme_and_an_edited_copy(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    assert runner.invoke(app, ["init", str(mine)]).exit_code == 0
+    recipients = mine / "recipients.yaml"
+    text = recipients.read_text(encoding="utf-8")
+    edited = text.replace("kind: credit_bureau", "kind: processor\n    dpa_reference: PUB-9", 1)
+    recipients.write_text(edited, encoding="utf-8")
+    bundled = str(template_path("swedish-lender"))
+    result = runner.invoke(app, ["programme", "diff", bundled, str(mine), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["significant"] is True
+    assert [r["message"] for r in data["reasons"]] == [
+        "recipient 'credit-bureaus' changed kind: credit_bureau → processor"
+    ]

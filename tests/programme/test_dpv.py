@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dataskydd.programme import Programme, load_programme
+from dataskydd.programme import Programme, load_programme, load_template
 from dataskydd.programme.dpv import export_dpv
 from dataskydd.programme.schema import Transfer
 from dataskydd.programme.vocab import LEGAL_BASES, Derogation, TransferMechanism
@@ -166,3 +166,12 @@ def test_a_derogation_transfer_names_its_point_of_article_49(programme: Programm
     nodes = _nodes(export_dpv(changed))
     node = nodes[f"urn:dataskydd:{programme.programme.key}:transfer:on-request"]
     assert _ids(node["dpv:hasLegalBasis"]) == ["eu-gdpr:A49-1-b"]
+
+
+def test_the_bundled_programme_exports_every_activity() -> None:
+    programme = load_template()
+    document = json.loads(json.dumps(export_dpv(programme)))
+    assert len(_activities(document)) == len(programme.activities)
+    nodes = _nodes(document)
+    transfer = nodes["urn:dataskydd:swedish-lender:transfer:it-support-third-country"]
+    assert _ids(transfer["dpv:hasLegalBasis"]) == ["eu-gdpr:A46-2-c"]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dataskydd import clock
-from dataskydd.programme import Programme, load_programme
+from dataskydd.programme import Programme, load_programme, load_template
 from dataskydd.programme.register import (
     COLUMNS,
     LABELS,
@@ -276,3 +276,31 @@ def test_every_heading_and_label_exists_in_swedish_and_english(lender: Programme
             assert text.sv.strip() and text.en.strip()
     assert set(RECIPIENT_KINDS) == set(RecipientKind)
     assert set(SECURITY_KINDS) == set(SecurityKind)
+
+
+# -- the bundled programme ----------------------------------------------------------------
+
+
+def test_the_bundled_register_names_the_dpo_on_every_row() -> None:
+    programme = load_template()
+    register = build_register(programme, "sv")
+    assert len(register.rows) == len(programme.activities)
+    email = programme.organisation.dpo.email
+    assert all(f"Dataskyddsombud: {email}" in _cell(row, "controllers") for row in register.rows)
+
+
+def test_the_bundled_aml_rule_reads_at_least_5_years_after_the_relationship() -> None:
+    row = next(r for r in build_register(load_template(), "en").rows if r.key == "aml-monitoring")
+    aml = next(line for line in row.retention if line.key == "aml")
+    assert "at least 5 years after the business relationship ended" in aml.text
+    swedish = next(r for r in build_register(load_template(), "sv").rows if r.key == row.key)
+    assert any(
+        "minst 5 år efter avslutad affärsförbindelse" in t for t in _cell(swedish, "retention")
+    )
+
+
+def test_the_bundled_loan_offer_rule_reads_up_to_3_months() -> None:
+    texts = [
+        line.text for row in build_register(load_template(), "en").rows for line in row.retention
+    ]
+    assert "Loan offers: up to 3 months after the offer lapsed" in texts
