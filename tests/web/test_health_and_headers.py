@@ -48,3 +48,10 @@ def test_stylesheet_is_served(client: TestClient) -> None:
     assert page.status_code == 200
     assert "@media print" in page.text
     assert ":focus-visible" in page.text
+
+
+@pytest.mark.parametrize("path", ["/", "/sv", "/en/versions", "/healthz"])
+def test_head_is_answered(client: TestClient, path: str) -> None:
+    page = client.head(path)
+    assert page.status_code == 200
+    assert "x-content-type-options" in page.headers

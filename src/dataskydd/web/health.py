@@ -22,7 +22,9 @@ class Health(BaseModel):
     programme: str  # "<key> <version>" of the version in effect (or the loaded one)
 
 
-@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+@router.api_route(
+    "/healthz", methods=["GET", "HEAD"], response_model=Health, responses={503: {"model": Health}}
+)
 def healthz(site: Annotated[Site, Depends(get_site)]) -> JSONResponse:
     loaded = f"{site.key} {site.programme.notice.version}"
     try:

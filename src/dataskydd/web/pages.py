@@ -22,11 +22,14 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 SiteDep = Annotated[Site, Depends(get_site)]
 
+# HEAD as well, for link checkers and uptime monitors; the server sends no body for it.
+_GET = ["GET", "HEAD"]
+
 # A visitor's language choice is remembered for a year (a preference, not tracking).
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-@router.get("/")
+@router.api_route("/", methods=_GET)
 def notice_negotiated(request: Request, site: SiteDep) -> Response:
     """The notice in effect, in the visitor's language; the same address for everyone."""
     language = negotiate(request)
@@ -41,12 +44,12 @@ def notice_negotiated(request: Request, site: SiteDep) -> Response:
     return response
 
 
-@router.get("/{lang:lang}")
+@router.api_route("/{lang:lang}", methods=_GET)
 def notice(request: Request, lang: Language, site: SiteDep) -> Response:
     return _notice_page(request, site, lang, path=f"/{lang}")
 
 
-@router.get("/{lang:lang}/versions")
+@router.api_route("/{lang:lang}/versions", methods=_GET)
 def history(request: Request, lang: Language, site: SiteDep) -> Response:
     with site.session() as session:
         published = versions.list_versions(session, site.key)
@@ -62,7 +65,7 @@ def history(request: Request, lang: Language, site: SiteDep) -> Response:
     )
 
 
-@router.get("/{lang:lang}/versions/{version}")
+@router.api_route("/{lang:lang}/versions/{version}", methods=_GET)
 def old_version(request: Request, lang: Language, version: str, site: SiteDep) -> Response:
     with site.session() as session:
         shown = _version_or_404(session, site, version, lang)
@@ -76,7 +79,7 @@ def old_version(request: Request, lang: Language, version: str, site: SiteDep) -
     )
 
 
-@router.get("/{lang:lang}/versions/{a}/diff/{b}")
+@router.api_route("/{lang:lang}/versions/{a}/diff/{b}", methods=_GET)
 def diff(request: Request, lang: Language, a: str, b: str, site: SiteDep) -> Response:
     with site.session() as session:
         old = _version_or_404(session, site, a, lang)
