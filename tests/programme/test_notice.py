@@ -293,3 +293,24 @@ def test_article_citation() -> None:
     assert article("Art. 9(2)(f)", "sv") == "artikel 9.2 f GDPR"
     assert article("Art. 45", "sv") == "artikel 45 GDPR"
     assert article("Art. 46(2)(c)", "en") == "Art. 46(2)(c) GDPR"
+
+
+def test_the_notices_own_retention_sentence_is_shown_once_with_each_rules_terms(
+    minimal: Programme,
+) -> None:
+    wording = text("Penningtvätt: minst fem år", "Money laundering: at least five years")
+    after_relationship = rule(key="aml", minimum="P5Y", wording=wording)
+    after_transaction = rule(
+        key="aml-tx", minimum="P5Y", trigger="transaction_completed", wording=wording
+    )
+    programme = with_section(
+        minimal,
+        NoticeSection(key="keep", title=text("Lagring", "Retention"), include=["retention"]),
+        retention=[after_relationship, after_transaction],
+    )
+    sv = render_markdown(programme, "sv")
+    assert sv.count("Penningtvätt: minst fem år") == 1
+    assert (
+        "- Penningtvätt: minst fem år. Minst 5 år efter avslutad affärsförbindelse. "
+        "Minst 5 år efter genomförd transaktion." in sv
+    )

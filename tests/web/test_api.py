@@ -69,5 +69,8 @@ def test_api_docs_page(client: TestClient) -> None:
     assert page.status_code == 200
     assert '<script src="/static/swagger-init.js"></script>' in page.text
     assert "<script>" not in page.text  # no inline script
-    assert "cdn.jsdelivr.net" in page.headers["content-security-policy"]
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "http" not in policy  # nothing from a CDN
     assert client.get("/static/swagger-init.js").status_code == 200
+    bundle = client.get("/api/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and "SwaggerUIBundle" in bundle.text

@@ -15,8 +15,8 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PROGRAMME_OPTION_HELP = (
-    "Programme directory or YAML file [env DATASKYDD_PROGRAMME; default: the bundled "
-    "swedish-lender template]."
+    "Programme directory or YAML file (env DATASKYDD_PROGRAMME; default: the bundled "
+    "swedish-lender template)."
 )
 
 

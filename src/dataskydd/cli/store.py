@@ -6,19 +6,22 @@ import getpass
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from dataskydd import clock
 from dataskydd.cli.common import PROGRAMME_OPTION_HELP, console, err_console, load_or_exit
 from dataskydd.cli.programme import programme_app
-from dataskydd.programme.notice import render_markdown
-from dataskydd.programme.text import LANGUAGES
-from dataskydd.store import migrate, versions
-from dataskydd.store.engine import display_url, make_engine, session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dataskydd.store.versions import PublishedVersion
+
+# SQLAlchemy, Alembic and the store are imported inside the commands that use them:
+# every other command (programme check, ropa, ...) starts a third of a second sooner.
 
 _T = TypeVar("_T")
 
@@ -29,6 +32,9 @@ db_app = typer.Typer(
 
 def upgrade() -> None:
     """Create or migrate the app store to the newest schema (safe to run again)."""
+    from dataskydd.store import migrate
+    from dataskydd.store.engine import display_url
+
     before = _or_exit(migrate.current)
     after = _or_exit(migrate.upgrade)
     if before == after:
@@ -39,6 +45,9 @@ def upgrade() -> None:
 
 def current() -> None:
     """Show the app store's schema revision."""
+    from dataskydd.store import migrate
+    from dataskydd.store.engine import display_url
+
     revision, head = _or_exit(migrate.current), migrate.head()
     if revision is None:
         console.print(f"{display_url()}: empty; run [bold]dataskydd db upgrade[/]")
@@ -61,6 +70,13 @@ def publish(
     by: str | None = typer.Option(None, "--by", help="Who publishes [default: the login name]."),
 ) -> None:
     """Publish the programme's notice version to the app store (again is a no-op)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dataskydd.programme.notice import render_markdown
+    from dataskydd.programme.text import LANGUAGES
+    from dataskydd.store import migrate, versions
+    from dataskydd.store.engine import make_engine, session_scope
+
     programme = load_or_exit(path)
     if significant is not None:
         notice = programme.notice.model_copy(update={"significant_change": significant})
@@ -103,6 +119,11 @@ def list_published(
     key: str | None = typer.Option(None, "--key", help="Only this programme [default: all]."),
 ) -> None:
     """List the published versions, newest effective date first."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dataskydd.store import migrate, versions
+    from dataskydd.store.engine import make_engine, session_scope
+
     if _or_exit(migrate.current) is None:
         console.print("No versions published yet: run [bold]dataskydd programme publish[/].")
         return
@@ -130,8 +151,8 @@ def list_published(
 
 def _versions_table(
     programme_key: str,
-    listed: list[versions.PublishedVersion],
-    in_effect: versions.PublishedVersion | None,
+    listed: list[PublishedVersion],
+    in_effect: PublishedVersion | None,
     today: date,
 ) -> Table:
     table = Table(title=f"Published versions of '{programme_key}' (as of {today})")
@@ -161,7 +182,7 @@ def _versions_table(
     return table
 
 
-def _local(item: versions.PublishedVersion) -> str:
+def _local(item: PublishedVersion) -> str:
     return item.published_at.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
@@ -174,6 +195,8 @@ def _login_name() -> str:
 
 def _or_exit(action: Callable[[], _T]) -> _T:
     """Run a store action; a store that cannot be reached is a message, not a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return action()
     except SQLAlchemyError as exc:
@@ -181,6 +204,8 @@ def _or_exit(action: Callable[[], _T]) -> _T:
 
 
 def _store_error(exc: SQLAlchemyError) -> NoReturn:
+    from dataskydd.store.engine import display_url
+
     reason = getattr(exc, "orig", None) or exc
     err_console.print(f"[bold red]error:[/] the app store at {display_url()} failed: {reason}")
     raise typer.Exit(2)

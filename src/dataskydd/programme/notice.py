@@ -237,6 +237,10 @@ def _lower_first(text: str) -> str:
     return text
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?:" else text + "."
@@ -497,19 +501,34 @@ def retention_period(rule: RetentionRule, language: Language) -> str:
 
 
 def _retention(programme: Programme, _section: NoticeSection, language: Language) -> str:
-    entries = []
+    # Rules that share the notice's own sentence (e.g. AML after a relationship and after a
+    # single transaction) are shown under that sentence once, each with its exact terms.
+    groups: dict[str, list[RetentionRule]] = {}
     for rule in programme.retention:
-        text = f"**{rule.covers.get(language).strip()}**: {retention_period(rule, language)}"
-        if rule.statute:
-            text += f" ({rule.statute.name.get(language)}, {rule.statute.reference})"
-        if rule.action == RetentionAction.ANONYMISE:
-            text += f"; {_label('anonymised_after', language)}"
-        text = _sentence(text)
-        for extra in (rule.condition, rule.note):
-            if extra:
-                text += f" {_sentence(extra.get(language))}"
-        entries.append(text)
+        heading = rule.wording.get(language).strip() if rule.wording else ""
+        groups.setdefault(heading or f"\0{rule.key}", []).append(rule)
+    entries = []
+    for heading, rules in groups.items():
+        if heading.startswith("\0"):
+            rule = rules[0]
+            entries.append(f"**{rule.covers.get(language).strip()}**: {_retention_terms(rule, language)}")
+        else:
+            terms = " ".join(_capitalised(_retention_terms(rule, language)) for rule in rules)
+            entries.append(f"{_sentence(heading)} {terms}")
     return _items(entries)
+
+
+def _retention_terms(rule: RetentionRule, language: Language) -> str:
+    text = retention_period(rule, language)
+    if rule.statute:
+        text += f" ({rule.statute.name.get(language)}, {rule.statute.reference})"
+    if rule.action == RetentionAction.ANONYMISE:
+        text += f"; {_label('anonymised_after', language)}"
+    text = _sentence(text)
+    for extra in (rule.condition, rule.note):
+        if extra:
+            text += f" {_sentence(extra.get(language))}"
+    return text
 
 
 def _contact_lines(contact: Contact, language: Language) -> list[str]:

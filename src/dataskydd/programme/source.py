@@ -15,6 +15,9 @@ import yaml
 
 from dataskydd.programme.errors import Location, ProgrammeError, format_path
 
+# libyaml's parser is about 15 times faster and keeps the same marks; fall back without it.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class SourceMap:
@@ -44,7 +47,7 @@ def load_yaml(path: Path, name: str, source_map: SourceMap) -> tuple[Any, list[P
     except UnicodeDecodeError as exc:
         return None, [ProgrammeError(name, 0, "", "encoding", f"not UTF-8 text: {exc.reason}")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

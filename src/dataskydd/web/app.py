@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _not_found)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    apidocs.mount_assets(app)
 
     # Imported here: the routers need the path convertor registered first.
     register_url_convertor("lang", LanguageConvertor())
