@@ -15,6 +15,7 @@ Prints plain figures, so it can run unattended (CI, a cron job) and be pasted in
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import os
 import platform
@@ -45,6 +46,7 @@ OPERATIONS = ("check", *(f"ropa {f.value}" for f in FORMATS))
 def median_seconds(runs: int, work: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
+        gc.collect()  # each run starts from the same heap, not with the last run's garbage
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
@@ -223,9 +225,10 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"dataskydd benchmarks: Python {platform.python_version()}, {platform.platform()}, "
-        f"{os.cpu_count()} CPUs"
+        f"{os.cpu_count()} CPUs, load average {load} (other work on the machine skews figures)"
     )
     bundled = bundled_programme()
     print()

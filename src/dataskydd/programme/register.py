@@ -263,7 +263,7 @@ def build_register(
         m.key: Line(m.key, f"{SECURITY_KINDS[m.kind].get(lang)}: {m.label.get(lang)}")
         for m in programme.security_measures
     }
-    dpo = _dpo_lines(programme, lang)
+    dpo = _dpo_lines(programme)
     # A row names the DPO by e-mail (and phone); the postal address is in the header once.
     dpo_text = f"{LABELS['dpo'].get(lang)}: {', '.join(dpo[:-1])}"
 
@@ -370,7 +370,7 @@ def _controller_text(controller: Controller, lang: Language) -> str:
     return f"{controller.name} ({', '.join(details)})"
 
 
-def _dpo_lines(programme: Programme, lang: Language) -> list[str]:
+def _dpo_lines(programme: Programme) -> list[str]:
     dpo = programme.organisation.dpo
     lines = [dpo.email]
     if dpo.phone:
