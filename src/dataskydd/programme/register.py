@@ -133,7 +133,7 @@ class UnknownController(LookupError):
 # -- what a row is made of ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One entry in a cell: its key and the sentence a reader sees."""
 
@@ -141,21 +141,21 @@ class Line:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BasisLine:
     key: str
     label: str
     article: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PurposeLine(Line):
     title: str
     legal_bases: tuple[BasisLine, ...]
     profiling: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CategoryLine(Line):
     label: str
     national_id: bool
@@ -163,7 +163,7 @@ class CategoryLine(Line):
     criminal: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecipientLine(Line):
     label: str
     kind: str
@@ -171,7 +171,7 @@ class RecipientLine(Line):
     country: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TransferLine(Line):
     recipient: str
     countries: tuple[str, ...]
@@ -179,7 +179,7 @@ class TransferLine(Line):
     article: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RetentionLine(Line):
     minimum: str | None  # ISO 8601 period
     maximum: str | None
@@ -187,7 +187,7 @@ class RetentionLine(Line):
     statute: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegisterRow:
     key: str
     name: str
@@ -206,7 +206,7 @@ class RegisterRow:
     cells: tuple[tuple[str, ...], ...]  # the lines shown per column, in COLUMNS order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegisterHeader:
     title: str
     programme_key: str
@@ -221,7 +221,7 @@ class RegisterHeader:
     controller: str | None  # the one controller the register is restricted to, if any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Register:
     language: Language
     header: RegisterHeader
