@@ -151,8 +151,8 @@ h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
 h3 { font-size: .95rem; margin: .4rem 0 .2rem; }
 h3 small { font-weight: normal; }
 .security-sets { margin: 0 0 1rem; }
-.security-set ul { columns: 3 16rem; column-gap: 2rem; }
-.security-set li { break-inside: avoid; }
+.security-set ul { columns: 3 16rem; column-gap: 2rem; padding-left: 0; }
+.security-set li { break-inside: avoid; margin-left: 1.1em; }  /* markers inside each column */
 code { display: block; font-size: .8em; font-weight: normal; color: #555; margin-top: .2rem; }
 @media print {
   body { margin: 0; font-size: 7.5pt; }
