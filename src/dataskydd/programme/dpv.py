@@ -238,7 +238,7 @@ def _transfer(transfer: Transfer, iri: _Iris) -> dict[str, Any]:
         "dpv:hasRecipient": _ref(iri("recipient", transfer.recipient)),
         "dpv:hasThirdCountry": _refs([f"loc:{c}" for c in transfer.countries]),
         "dpv:hasTechnicalOrganisationalMeasure": _refs(
-            [safeguard, TRANSFER_MECHANISMS[transfer.mechanism].dpv]
+            list(dict.fromkeys([safeguard, TRANSFER_MECHANISMS[transfer.mechanism].dpv]))
         ),
     }
     if basis:

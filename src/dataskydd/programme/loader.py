@@ -7,6 +7,9 @@ from every file are gathered and raised together as :class:`ProgrammeInvalid`.
 from __future__ import annotations
 
 import difflib
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -90,9 +93,30 @@ def read_programme(path: Path) -> tuple[dict[str, Any], SourceMap, list[Programm
     return merged, source_map, errors
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a programme is built.
+
+    Loading allocates hundreds of thousands of long-lived objects and frees no cycles; with
+    the collector on, its full passes over the growing heap made a 5,000-activity programme
+    load five times slower than linear. Reference counting still frees everything else.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_programme(path: str | Path) -> Programme:
     """Load and fully validate a programme; raise :class:`ProgrammeInvalid` listing every error."""
-    path = Path(path)
+    with _collector_paused():
+        return _load(Path(path))
+
+
+def _load(path: Path) -> Programme:
     data, source_map, errors = read_programme(path)
     if any(e.rule in ("yaml-syntax", "encoding") for e in errors):
         # What a broken file meant to say is unknown; checking the rest would only add noise.

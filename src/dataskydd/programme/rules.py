@@ -46,6 +46,17 @@ class _Context:
         self.keys: dict[str, list[str]] = {
             s: _raw_keys(self.raw_items(s)) for s in (*KEYED_SECTIONS, "controllers")
         }
+        # Lookups built once, so the checks stay linear in the size of the programme.
+        self.known: dict[str, set[str]] = {s: set(keys) for s, keys in self.keys.items()}
+        self.index: dict[str, dict[str, int]] = {}
+        for section in self.keys:
+            positions: dict[str, int] = {}
+            for i, item in enumerate(self.raw_items(section)):
+                if isinstance(item, dict) and isinstance(item.get("key"), str):
+                    positions.setdefault(item["key"], i)
+            self.index[section] = positions
+        self.categories = {c.key: c for c in programme.categories or ()}
+        self.purposes = {p.key: p for p in programme.purposes or ()}
 
     def raw_items(self, section: str) -> list[Any]:
         """The raw list of ``section`` as written (controllers live under organisation)."""
@@ -60,20 +71,18 @@ class _Context:
 
     def where(self, section: str, key: str, *rest: str | int) -> Location:
         """The location of the entry ``key`` in ``section`` (by its index in the raw list)."""
-        for i, item in enumerate(self.raw_items(section)):
-            if isinstance(item, dict) and item.get("key") == key:
-                return (*self.prefix(section), i, *rest)
-        return self.prefix(section)
+        i = self.index[section].get(key)
+        return self.prefix(section) if i is None else (*self.prefix(section), i, *rest)
 
     def fail(self, location: Location, rule: str, message: str) -> None:
         self.errors.append(self.source_map.error(location, rule, message))
 
     def refs(self, owner: Location, field: str, values: Iterable[str], section: str) -> None:
-        known = self.keys[section]
+        known = self.known[section]
         for i, value in enumerate(values):
             if value not in known:
                 message = f"unknown {_SINGULAR[section]} key '{value}'"
-                close = difflib.get_close_matches(value, known, n=1)
+                close = difflib.get_close_matches(value, self.keys[section], n=1)
                 if close:
                     message += f"; did you mean '{close[0]}'?"
                 self.fail((*owner, field, i), "unknown-reference", message)
@@ -142,7 +151,7 @@ def _unique_keys(ctx: _Context) -> None:
 
 
 def _categories(ctx: _Context) -> None:
-    known = set(ctx.keys["categories"])
+    known = ctx.known["categories"]
     for category in _items(ctx.programme.categories):
         if category.parent and category.parent not in known:
             ctx.fail(
@@ -179,9 +188,8 @@ def _controllers(ctx: _Context) -> None:
 
 def _special(ctx: _Context, categories: Iterable[str]) -> tuple[list[str], list[str]]:
     special, criminal = [], []
-    by_key = {c.key: c for c in _items(ctx.programme.categories)}
     for key in categories:
-        category = by_key.get(key)
+        category = ctx.categories.get(key)
         if category and category.special:
             special.append(key)
         if category and category.criminal:
@@ -214,8 +222,7 @@ def _special_conditions(
     ctx: _Context, location: Location, categories: list[str], purposes: list[str]
 ) -> None:
     special, criminal = _special(ctx, categories)
-    by_key = {p.key: p for p in _items(ctx.programme.purposes)}
-    chosen = [by_key[p] for p in purposes if p in by_key]
+    chosen = [ctx.purposes[p] for p in purposes if p in ctx.purposes]
     if special and not any(set(p.legal_bases) & ART9_CONDITIONS for p in chosen):
         ctx.fail(
             (*location, "categories"),
@@ -233,6 +240,7 @@ def _special_conditions(
 
 
 def _recipients(ctx: _Context) -> None:
+    transferred = {t.recipient for t in _items(ctx.programme.transfers)}
     for recipient in _items(ctx.programme.recipients):
         location = ctx.where("recipients", recipient.key)
         if recipient.kind == RecipientKind.PROCESSOR and not recipient.dpa_reference:
@@ -241,14 +249,16 @@ def _recipients(ctx: _Context) -> None:
                 "processor-dpa",
                 f"the processor '{recipient.key}' needs 'dpa_reference': its data processing agreement (Art. 28)",
             )
-        if recipient.country not in EEA and not recipient.anonymised_only:
-            covered = any(t.recipient == recipient.key for t in _items(ctx.programme.transfers))
-            if not covered:
-                ctx.fail(
-                    (*location, "country"),
-                    "recipient-transfer",
-                    f"the recipient is in {recipient.country}, outside the EEA, but no transfer names it",
-                )
+        if (
+            recipient.country not in EEA
+            and not recipient.anonymised_only
+            and recipient.key not in transferred
+        ):
+            ctx.fail(
+                (*location, "country"),
+                "recipient-transfer",
+                f"the recipient is in {recipient.country}, outside the EEA, but no transfer names it",
+            )
     automated = ctx.programme.automated_decisions
     if automated is not None and automated.used and automated.logic is None:
         ctx.fail(

@@ -103,19 +103,19 @@ TRANSFER_MECHANISMS: dict[TransferMechanism, Term] = {
     TransferMechanism.ADEQUACY: Term(
         LocalText(sv="Beslut om adekvat skyddsnivå", en="Adequacy decision"),
         "Art. 45",
-        "dpv:SafeguardForDataTransfer",
+        "eu-gdpr:AdequacyDecision",
     ),
     TransferMechanism.STANDARD_CONTRACTUAL_CLAUSES: Term(
         LocalText(
             sv="Standardavtalsklausuler (EU:s modellklausuler)", en="Standard contractual clauses"
         ),
         "Art. 46(2)(c)",
-        "dpv:StandardContractualClauses",
+        "eu-gdpr:SCCByCommission",
     ),
     TransferMechanism.BINDING_CORPORATE_RULES: Term(
         LocalText(sv="Bindande företagsbestämmelser (BCR)", en="Binding corporate rules"),
         "Art. 47",
-        "dpv:BindingCorporateRules",
+        "eu-gdpr:BindingCorporateRules",
     ),
     TransferMechanism.OTHER_SAFEGUARDS: Term(
         LocalText(sv="Andra lämpliga skyddsåtgärder", en="Other appropriate safeguards"),
