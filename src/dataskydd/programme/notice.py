@@ -25,6 +25,7 @@ from dataskydd.programme.schema import (
     SourceKind,
 )
 from dataskydd.programme.text import Language, LocalText
+from dataskydd.programme.text import bilingual as _t
 from dataskydd.programme.vocab import (
     LEGAL_BASES,
     RETENTION_TRIGGERS,
@@ -33,11 +34,6 @@ from dataskydd.programme.vocab import (
     Derogation,
     LegalBasis,
 )
-
-
-def _t(sv: str, en: str) -> LocalText:
-    return LocalText(sv=sv, en=en)
-
 
 # Words the renderer adds itself; everything else comes from the programme.
 LABELS: dict[str, LocalText] = {
@@ -76,9 +72,7 @@ LABELS: dict[str, LocalText] = {
     "derogation": _t("undantag", "derogation"),
     "grounds": _t("Det gäller när:", "This applies when:"),
     "limitations": _t("Begränsningar:", "Limitations:"),
-    "necessary": _t(
-        "nödvändiga, kräver inte samtycke", "necessary, no consent needed"
-    ),
+    "necessary": _t("nödvändiga, kräver inte samtycke", "necessary, no consent needed"),
     "more_about_cookies": _t("Mer om cookies", "More about cookies"),
     "at_least": _t("minst", "at least"),
     "up_to": _t("upp till", "up to"),
@@ -337,7 +331,11 @@ def _sources(programme: Programme, _section: NoticeSection, language: Language) 
     groups = []
     for kind, kind_label in SOURCE_KINDS.items():
         entries = [
-            (s.label.get(language), "", s.description.get(language).strip() if s.description else "")
+            (
+                s.label.get(language),
+                "",
+                s.description.get(language).strip() if s.description else "",
+            )
             for s in programme.sources
             if s.kind == kind
         ]
@@ -458,7 +456,9 @@ def _rights(programme: Programme, _section: NoticeSection, language: Language) -
             grounds = _items(g.text.get(language) for g in right.grounds)
             text = right.text.get(language).rstrip()
             # A text that ends with a colon already leads into the list.
-            parts.append(grounds if text.endswith(":") else f"{_label('grounds', language)}\n\n{grounds}")
+            parts.append(
+                grounds if text.endswith(":") else f"{_label('grounds', language)}\n\n{grounds}"
+            )
         if right.limitations:
             limits = _items(lim.get(language) for lim in right.limitations)
             parts.append(f"{_label('limitations', language)}\n\n{limits}")
@@ -511,7 +511,9 @@ def _retention(programme: Programme, _section: NoticeSection, language: Language
     for heading, rules in groups.items():
         if heading.startswith("\0"):
             rule = rules[0]
-            entries.append(f"**{rule.covers.get(language).strip()}**: {_retention_terms(rule, language)}")
+            entries.append(
+                f"**{rule.covers.get(language).strip()}**: {_retention_terms(rule, language)}"
+            )
         else:
             terms = " ".join(_capitalised(_retention_terms(rule, language)) for rule in rules)
             entries.append(f"{_sentence(heading)} {terms}")

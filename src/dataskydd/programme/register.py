@@ -28,6 +28,7 @@ from dataskydd.programme.schema import (
     Transfer,
 )
 from dataskydd.programme.text import Language, LocalText
+from dataskydd.programme.text import bilingual as _t
 from dataskydd.programme.vocab import (
     LEGAL_BASES,
     RETENTION_TRIGGERS,
@@ -35,11 +36,6 @@ from dataskydd.programme.vocab import (
     Derogation,
     TransferMechanism,
 )
-
-
-def _t(sv: str, en: str) -> LocalText:
-    return LocalText(sv=sv, en=en)
-
 
 TITLE = _t(
     "Registerförteckning över behandlingar (artikel 30.1 dataskyddsförordningen)",

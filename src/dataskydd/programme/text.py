@@ -20,3 +20,8 @@ class LocalText(BaseModel):
 
     def get(self, language: Language) -> str:
         return self.sv if language == "sv" else self.en
+
+
+def bilingual(sv: str, en: str) -> LocalText:
+    """A text in both languages, for the words that code adds itself."""
+    return LocalText(sv=sv, en=en)

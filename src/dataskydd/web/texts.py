@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from dataskydd.programme.text import Language, LocalText
-
-
-def _t(sv: str, en: str) -> LocalText:
-    return LocalText(sv=sv, en=en)
-
+from dataskydd.programme.text import bilingual as _t
 
 TEXTS: dict[str, LocalText] = {
     "skip": _t("Hoppa till innehållet", "Skip to content"),
