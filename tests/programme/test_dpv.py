@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,16 +13,10 @@ from dataskydd.programme.dpv import export_dpv
 from dataskydd.programme.schema import Transfer
 from dataskydd.programme.vocab import LEGAL_BASES, Derogation, TransferMechanism
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return load_programme(module.write_programme(tmp_path_factory.mktemp("dpv"), 30))
+def programme(tmp_path_factory: pytest.TempPathFactory, synthetic: ModuleType) -> Programme:
+    return load_programme(synthetic.write_programme(tmp_path_factory.mktemp("dpv"), 30))
 
 
 @pytest.fixture(scope="module")

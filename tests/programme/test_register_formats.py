@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from openpyxl import load_workbook
@@ -26,17 +26,11 @@ from dataskydd.programme.register_formats import (
     render_xlsx,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
+def programme(tmp_path_factory: pytest.TempPathFactory, synthetic: ModuleType) -> Programme:
     """A generated programme of 25 activities: subsidiaries, transfers, special data."""
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return load_programme(module.write_programme(tmp_path_factory.mktemp("formats"), 25))
+    return load_programme(synthetic.write_programme(tmp_path_factory.mktemp("formats"), 25))
 
 
 @pytest.fixture
