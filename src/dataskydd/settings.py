@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     programme: Path | None = None  # a programme directory; unset means the bundled template
     template: str = "swedish-lender"
+    datamap: Path | None = None  # a directory of data map YAML files, one per system
     host: str = "127.0.0.1"
     port: int = 8000
 
