@@ -19,7 +19,8 @@ from dataskydd.programme.errors import Location
 
 Notes = dict[Location, str]
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.$/-]*")
+# Plain scalars that YAML reads back as the same text (no ': ', ' #', no edge spaces).
+_PLAIN = re.compile(r"[A-Za-z_](?:[A-Za-z0-9_.$/ ,'()-]*[A-Za-z0-9_.$)])?")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 _FLOW_MAPPINGS = {"references"}  # short mappings that read best on one line
 _COMMENT = "  # "
