@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dataskydd.store.types import JSONDocument, UTCDateTime
@@ -55,3 +55,32 @@ class ProgrammeVersionRow(Base):
     # schema or the renderer changes.
     notice_sv: Mapped[str] = mapped_column(Text)
     notice_en: Mapped[str] = mapped_column(Text)
+
+
+class ManualTaskRecord(Base):
+    """A person's task to look through a system that cannot be queried, for one request.
+
+    It holds no personal data: ``identities_ref`` says where the person's identities are
+    kept (the request), not what they are.
+    """
+
+    __tablename__ = "manual_tasks"
+    __table_args__ = (
+        # One task per system and request, so a resumed job finds the task it created.
+        UniqueConstraint("system_key", "request_ref"),
+        Index(None, "status", "due_date"),
+        CheckConstraint("status IN ('open', 'done')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system_key: Mapped[str] = mapped_column(String(80))
+    request_ref: Mapped[str] = mapped_column(String(100))
+    identities_ref: Mapped[str] = mapped_column(Text)
+    checklist: Mapped[list[dict[str, str]]] = mapped_column(JSONDocument)  # [{"sv":..,"en":..}]
+    assignee: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,80 @@
+"""PostgreSQL through psycopg 3: read-only transactions, a server-side statement timeout."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import Connection as SAConnection
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Inspector
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from dataskydd.connectors.sql import Failure, SqlConnector, checked_url
+
+SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+# Schemas of PostgreSQL itself, never the organisation's data.
+SYSTEM_SCHEMAS = frozenset({"information_schema"})
+
+
+def engine_url(url: str) -> URL:
+    """``url`` for psycopg 3; plain ``postgresql://`` and ``postgres://`` are accepted."""
+    parsed = checked_url(url, "PostgreSQL", SCHEMES)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+class PostgresConnector(SqlConnector):
+    label = "PostgreSQL"
+
+    @classmethod
+    def from_url(
+        cls, system: str, url: str, *, timeout_seconds: float = 10.0, pool_size: int = 5
+    ) -> PostgresConnector:
+        parsed = engine_url(url)
+        # The server cancels a statement past the timeout, whatever the client does.
+        options = f"-c statement_timeout={max(1, round(timeout_seconds * 1000))}"
+        given = parsed.query.get("options")
+        if given:
+            options = f"{given if isinstance(given, str) else ' '.join(given)} {options}"
+        engine = create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=0,  # a guest on someone else's database: at most pool_size connections
+            pool_timeout=timeout_seconds,
+            pool_pre_ping=True,
+            connect_args={
+                # libpq counts whole seconds and waits at least two.
+                "connect_timeout": max(2, math.ceil(timeout_seconds)),
+                "options": options,
+            },
+        )
+        return cls(system, engine, timeout_seconds=timeout_seconds)
+
+    def _begin_read_only(self, connection: SAConnection) -> None:
+        connection.execute(text("SET TRANSACTION READ ONLY"))
+
+    def _schemas(self, inspector: Inspector) -> list[str | None]:
+        default = inspector.default_schema_name
+        others = [
+            name
+            for name in inspector.get_schema_names()
+            if name != default and name not in SYSTEM_SCHEMAS and not name.startswith("pg_")
+        ]
+        return [None, *sorted(others)]
+
+    def _classify(self, exc: DBAPIError) -> Failure:
+        state = getattr(exc.orig, "sqlstate", None)
+        if exc.connection_invalidated:
+            return Failure.UNREACHABLE
+        if state is None:
+            # psycopg gives no SQLSTATE when it never reached the server.
+            return Failure.UNREACHABLE if isinstance(exc, OperationalError) else Failure.OTHER
+        if state == "57014":  # query_canceled: statement_timeout
+            return Failure.TIMEOUT
+        if state in ("42P01", "3F000"):  # undefined_table, invalid_schema_name
+            return Failure.NO_TABLE
+        if state == "42703":  # undefined_column
+            return Failure.NO_COLUMN
+        # Connection exceptions, authorisation, unknown database, server shutting down.
+        if state[:2] in ("08", "28") or state in ("3D000", "57P01", "57P02", "57P03"):
+            return Failure.UNREACHABLE
+        return Failure.OTHER

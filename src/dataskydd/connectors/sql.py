@@ -1,0 +1,371 @@
+"""The connector for SQL databases: one SQLAlchemy Core implementation, three dialects.
+
+Every access call runs in a read-only transaction on a pooled connection, names tables
+and columns as SQLAlchemy objects (quoted by SQLAlchemy, never interpolated) and binds
+every value. The dialect modules (``sqlite``, ``postgresql``, ``mariadb``) say how to make
+a transaction read-only, how the statement timeout is enforced and what their errors mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    TableClause,
+    bindparam,
+    column,
+    inspect,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy import Connection as SAConnection
+from sqlalchemy.engine import URL, Inspector, make_url
+from sqlalchemy.engine.reflection import ObjectKind
+from sqlalchemy.exc import ArgumentError, CompileError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.types import NullType
+
+from dataskydd.connectors.base import (
+    ColumnInfo,
+    ConnectorError,
+    QueryTimeout,
+    Row,
+    SchemaMismatch,
+    SystemUnreachable,
+    TableRef,
+)
+
+# Values per IN list: long lists are split into several IN lists, OR'ed in one statement.
+IN_LIST_SIZE = 1_000
+# Bound values per statement: above it, statements run one after another (PostgreSQL's
+# protocol stops at 65,535; SQLite's default limit is 32,766).
+MAX_PARAMETERS = 30_000
+# The character that escapes LIKE wildcards; a slash needs no escaping in any SQL dialect.
+LIKE_ESCAPE = "/"
+
+
+class UrlError(ValueError):
+    """A connection URL of the wrong kind; the message never repeats the URL."""
+
+
+def checked_url(url: str, label: str, schemes: Sequence[str]) -> URL:
+    """``url`` parsed, if its scheme is one of ``schemes``."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise UrlError(f"the connection URL cannot be parsed as a {label} URL") from None
+    if parsed.drivername not in schemes:
+        accepted = ", ".join(f"{scheme}://" for scheme in schemes)
+        raise UrlError(
+            f"the connection URL is for {parsed.get_backend_name()!r}, not {label} ({accepted})"
+        )
+    return parsed
+
+
+class Failure(Enum):
+    """What a driver error means, as far as the caller needs to know."""
+
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    NO_TABLE = "no_table"
+    NO_COLUMN = "no_column"
+    OTHER = "other"
+
+
+class SqlConnector:
+    """Answers from one SQL database; subclasses add the dialect's read-only transaction."""
+
+    # The dialect's name in messages ("PostgreSQL").
+    label = "SQL"
+
+    def __init__(
+        self, system: str, engine: Engine, *, timeout_seconds: float, url: URL | None = None
+    ) -> None:
+        self.system = system
+        self.engine = engine
+        self.timeout_seconds = timeout_seconds
+        # Where the data is, for messages (the engine's own URL when it has the whole story).
+        self.url = url if url is not None else engine.url
+
+    # -- the Connector interface ----------------------------------------------------------
+
+    def describe(self) -> dict[str, list[ColumnInfo]]:
+        """Every table and view (``schema.name`` outside the default schema) and its columns."""
+        with self.read_only() as connection:
+            inspector = inspect(connection)
+            described: dict[str, list[ColumnInfo]] = {}
+            for schema in self._schemas(inspector):
+                found = inspector.get_multi_columns(schema=schema, kind=ObjectKind.ANY)
+                for (_, name), columns in sorted(found.items(), key=lambda item: item[0][1]):
+                    key = str(TableRef(name, schema))
+                    described[key] = [
+                        ColumnInfo(c["name"], self._type_name(c["type"]), bool(c["nullable"]))
+                        for c in columns
+                    ]
+            return described
+
+    def fetch(
+        self, table: TableRef, columns: Sequence[str], match: Mapping[str, Collection[Any]]
+    ) -> list[Row]:
+        """Rows of ``table`` (only ``columns``) where any ``match`` column holds any of its values."""
+        wanted = _unique(columns)
+        conditions: list[tuple[ColumnElement[bool], int]] = []
+        for name, values in match.items():
+            keys = _unique(values)
+            size = min(IN_LIST_SIZE, self.max_parameters())
+            for start in range(0, len(keys), size):
+                batch = keys[start : start + size]
+                # Untyped, so the database coerces each value to the column's own type.
+                param = bindparam(None, batch, expanding=True, type_=NullType())
+                conditions.append((column(name).in_(param), len(batch)))
+        bound = [value for values in match.values() for value in values]
+        return self._select(table, wanted, [*wanted, *match], conditions, bound)
+
+    def search_text(
+        self,
+        table: TableRef,
+        columns: Sequence[str],
+        text_columns: Sequence[str],
+        needles: Sequence[str],
+    ) -> list[Row]:
+        """Rows where any ``text_columns`` value contains any ``needles``, case-insensitively.
+
+        ``%`` and ``_`` in a needle are matched literally; empty needles are ignored (they
+        would match every row).
+        """
+        wanted = _unique(columns)
+        patterns = [f"%{escape_like(needle)}%" for needle in _unique(needles) if needle]
+        conditions: list[tuple[ColumnElement[bool], int]] = [
+            # ILIKE on PostgreSQL, lower(col) LIKE lower(:p) elsewhere (SQLAlchemy renders it).
+            (column(name).ilike(pattern, escape=LIKE_ESCAPE), 1)
+            for name in _unique(text_columns)
+            for pattern in patterns
+        ]
+        return self._select(table, wanted, [*wanted, *text_columns], conditions, needles)
+
+    def sample(self, table: TableRef, column_name: str, limit: int) -> list[Any]:
+        """Up to ``limit`` non-null values of ``column_name``."""
+        if limit <= 0:
+            return []
+        target = _table(table, [column_name]).c[column_name]
+        statement = select(target).where(target.is_not(None)).limit(limit)
+        with self.read_only(table, [column_name]) as connection:
+            return list(connection.execute(statement).scalars())
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # -- the read path --------------------------------------------------------------------
+
+    @contextmanager
+    def read_only(
+        self,
+        table: TableRef | None = None,
+        columns: Sequence[str] = (),
+        bound: Iterable[Any] = (),
+    ) -> Iterator[SAConnection]:
+        """A pooled connection inside a read-only transaction, rolled back at the end.
+
+        Driver errors come out as :class:`ConnectorError` subclasses; ``table`` and
+        ``columns`` let a missing one be named, and ``bound`` values are kept out of
+        messages (a driver may quote a value it could not use, and values are personal data).
+        """
+        try:
+            connection = self.engine.connect()
+        except PoolTimeout:
+            raise QueryTimeout(
+                self.system, f"no free connection in the pool within {self.timeout_seconds:g} s"
+            ) from None
+        except (SQLAlchemyError, OSError) as exc:
+            raise self._unreachable(exc) from None
+        try:
+            with connection:
+                self._begin_read_only(connection)
+                try:
+                    yield connection
+                finally:
+                    self._end_read(connection)
+        except DBAPIError as exc:
+            raise self._translate(exc, table, columns, bound) from None
+
+    def _begin_read_only(self, connection: SAConnection) -> None:
+        """Open the transaction read-only, as the first statement on ``connection``."""
+        raise NotImplementedError
+
+    def _end_read(self, connection: SAConnection) -> None:
+        """Undo per-call settings before the connection goes back to the pool."""
+
+    def _schemas(self, inspector: Inspector) -> list[str | None]:
+        """The schemas ``describe`` lists; ``None`` is the default one."""
+        return [None]
+
+    def _classify(self, exc: DBAPIError) -> Failure:
+        """What a driver error means; dialects know their error codes."""
+        return Failure.UNREACHABLE if exc.connection_invalidated else Failure.OTHER
+
+    # -- statements -----------------------------------------------------------------------
+
+    def _select(
+        self,
+        table: TableRef,
+        wanted: list[str],
+        named: Sequence[str],
+        conditions: list[tuple[ColumnElement[bool], int]],
+        bound: Iterable[Any],
+    ) -> list[Row]:
+        if not wanted:
+            raise ValueError("name at least one column to return")
+        if not conditions:
+            return []
+        source = _table(table, wanted)
+        rows: list[Row] = []
+        seen: set[tuple[Any, ...]] = set()
+        batches = list(_batches(conditions, self.max_parameters()))
+        with self.read_only(table, _unique(named), bound) as connection:
+            for batch in batches:
+                statement: Select[Any] = select(*(source.c[name] for name in wanted)).where(
+                    or_(*batch)
+                )
+                for row in connection.execute(statement):
+                    # A row matching keys of two statements comes back twice: keep one.
+                    values = tuple(row)
+                    if len(batches) > 1:
+                        identity = tuple(map(_hashable, values))
+                        if identity in seen:
+                            continue
+                        seen.add(identity)
+                    rows.append(dict(zip(wanted, values, strict=True)))
+        return rows
+
+    def max_parameters(self) -> int:
+        """Bound values one statement may carry on this database."""
+        return MAX_PARAMETERS
+
+    def _type_name(self, type_: Any) -> str:
+        if isinstance(type_, NullType):
+            return ""  # SQLite lets a column be declared without a type
+        try:
+            return str(type_.compile(dialect=self.engine.dialect))
+        except CompileError:
+            return str(type_.__class__.__name__)
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _translate(
+        self,
+        exc: DBAPIError,
+        table: TableRef | None,
+        columns: Sequence[str],
+        bound: Iterable[Any],
+    ) -> ConnectorError:
+        failure = self._classify(exc)
+        detail = self._scrub(driver_message(exc), bound)
+        if failure is Failure.UNREACHABLE:
+            return self._unreachable(exc)
+        if failure is Failure.TIMEOUT:
+            return QueryTimeout(
+                self.system,
+                f"query ran past the timeout of {self.timeout_seconds:g} s ({detail})",
+            )
+        if failure in (Failure.NO_TABLE, Failure.NO_COLUMN):
+            return SchemaMismatch(
+                self.system, self._what_is_missing(failure, table, columns, detail)
+            )
+        return ConnectorError(self.system, f"{self.label} error: {detail}")
+
+    def _unreachable(self, exc: BaseException) -> SystemUnreachable:
+        # The query part can hold other secrets (sslpassword, a password given there).
+        where = self.url.set(query={}).render_as_string(hide_password=True)
+        detail = self._scrub(driver_message(exc), ())
+        return SystemUnreachable(self.system, f"cannot connect to {where}: {detail}")
+
+    def _what_is_missing(
+        self, failure: Failure, table: TableRef | None, columns: Sequence[str], detail: str
+    ) -> str:
+        """Name the missing table, or ask the database which columns are missing."""
+        if table is None:
+            return detail
+        if failure is Failure.NO_TABLE:
+            return f"table '{table}' does not exist ({detail})"
+        try:
+            with self.engine.connect() as connection:
+                found = inspect(connection).get_columns(table.name, table.schema)
+        except SQLAlchemyError:
+            return f"table '{table}': {detail}"
+        present = {c["name"] for c in found}
+        missing = [name for name in columns if name not in present]
+        if not missing:
+            return f"table '{table}': {detail}"
+        names = ", ".join(f"'{name}'" for name in missing)
+        return f"table '{table}' has no column {names} ({detail})"
+
+    def _scrub(self, message: str, bound: Iterable[Any]) -> str:
+        """``message`` without the URL's password or any bound value."""
+        secrets = [str(self.url.password or "")]
+        secrets += [str(v) for k, v in self.url.query.items() if "password" in k.lower()]
+        secrets += [str(value) for value in bound if isinstance(value, str | int)]
+        for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
+            message = message.replace(secret, "***")
+        return message
+
+
+def escape_like(needle: str) -> str:
+    """``needle`` for a LIKE pattern, its wildcards matched literally."""
+    return (
+        needle.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def driver_message(exc: BaseException) -> str:
+    """The driver's own first line, without SQLAlchemy's statement and parameters."""
+    original = getattr(exc, "orig", None) or exc
+    args: tuple[Any, ...] = tuple(getattr(original, "args", ()))
+    # PyMySQL: (code, message)
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        text = f"{args[1]} (error {args[0]})"
+    else:
+        text = str(original)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
+
+
+def _table(ref: TableRef, columns: Iterable[str]) -> TableClause:
+    return table(ref.name, *(column(name) for name in columns), schema=ref.schema)
+
+
+def _batches(
+    conditions: list[tuple[ColumnElement[bool], int]], limit: int
+) -> Iterator[list[ColumnElement[bool]]]:
+    """Conditions grouped so that no statement binds more than ``limit`` values."""
+    batch: list[ColumnElement[bool]] = []
+    size = 0
+    for condition, count in conditions:
+        if batch and size + count > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(condition)
+        size += count
+    if batch:
+        yield batch
+
+
+def _unique(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
