@@ -23,4 +23,3 @@ def datamap_dir(tmp_path: Path) -> Path:
     target = tmp_path / "datamap"
     shutil.copytree(FIXTURE, target)
     return target
-

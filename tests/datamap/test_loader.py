@@ -80,7 +80,10 @@ def test_a_url_in_yaml_is_refused_as_a_secret(datamap_dir: Path, programme: Prog
     )
     error = the_error(datamap_dir, programme, "secret-in-yaml")
     assert error.message == SECRET_IN_YAML
-    assert (error.file, error.line) == ("datamap/core.yaml", line_of(datamap_dir / "core.yaml", "url:"))
+    assert (error.file, error.line) == (
+        "datamap/core.yaml",
+        line_of(datamap_dir / "core.yaml", "url:"),
+    )
     # The secret itself is never repeated back.
     assert all("hunter2" not in str(e) for e in errors_of(datamap_dir, programme))
 
@@ -104,7 +107,11 @@ def test_a_connection_written_as_a_url_string_is_refused_too(
 def test_broken_yaml_is_reported_at_its_line_and_other_files_still_checked(
     datamap_dir: Path, programme: Programme
 ) -> None:
-    edit(datamap_dir / "core.yaml", "    primary_key: [id]\n", "    primary_key: [id\n", )
+    edit(
+        datamap_dir / "core.yaml",
+        "    primary_key: [id]\n",
+        "    primary_key: [id\n",
+    )
     edit(datamap_dir / "archive.yaml", "identification.name,", "identification.nmae,")
     rules = {e.rule: e for e in errors_of(datamap_dir, programme)}
     assert rules["yaml-syntax"].file == "datamap/core.yaml"
@@ -115,7 +122,9 @@ def test_broken_yaml_is_reported_at_its_line_and_other_files_still_checked(
 def test_a_misspelt_field_says_what_was_meant(datamap_dir: Path, programme: Programme) -> None:
     edit(datamap_dir / "core.yaml", "        retention_trigger:", "        retention_triger:")
     error = the_error(datamap_dir, programme, "schema")
-    assert "'retention_triger' is not a field here; did you mean 'retention_trigger'?" in error.message
+    assert (
+        "'retention_triger' is not a field here; did you mean 'retention_trigger'?" in error.message
+    )
     assert error.line == line_of(datamap_dir / "core.yaml", "retention_triger")
     assert error.path == "tables[0].columns[5].retention_triger"
 
@@ -123,7 +132,11 @@ def test_a_misspelt_field_says_what_was_meant(datamap_dir: Path, programme: Prog
 def test_a_retention_trigger_outside_the_vocabulary_is_a_schema_error(
     datamap_dir: Path, programme: Programme
 ) -> None:
-    edit(datamap_dir / "core.yaml", "retention_trigger: relationship_ended", "retention_trigger: ended")
+    edit(
+        datamap_dir / "core.yaml",
+        "retention_trigger: relationship_ended",
+        "retention_trigger: ended",
+    )
     error = the_error(datamap_dir, programme, "schema")
     assert "'ended' is not allowed here" in error.message
     assert error.line == line_of(datamap_dir / "core.yaml", "retention_trigger")
@@ -132,7 +145,11 @@ def test_a_retention_trigger_outside_the_vocabulary_is_a_schema_error(
 def test_a_key_written_twice_in_one_mapping_is_reported(
     datamap_dir: Path, programme: Programme
 ) -> None:
-    edit(datamap_dir / "core.yaml", "  owner: it-operations\n", "  owner: it-operations\n  owner: ops\n")
+    edit(
+        datamap_dir / "core.yaml",
+        "  owner: it-operations\n",
+        "  owner: it-operations\n  owner: ops\n",
+    )
     error = the_error(datamap_dir, programme, "duplicate-key")
     assert error.line == line_of(datamap_dir / "core.yaml", "owner: ops")
 
@@ -149,5 +166,5 @@ def test_every_error_in_every_file_is_reported_together(
 
 
 def test_an_empty_directory_is_a_clear_error(tmp_path: Path, programme: Programme) -> None:
-    with pytest.raises(FileNotFoundError, match="no .yaml files"):
+    with pytest.raises(FileNotFoundError, match=r"no \.yaml files"):
         load_datamap(tmp_path, programme)

@@ -37,11 +37,19 @@ def the_error(directory: Path, programme: Programme, rule: str) -> ProgrammeErro
     return errors[0]
 
 
-def test_an_unknown_category_suggests_the_one_meant(datamap_dir: Path, programme: Programme) -> None:
+def test_an_unknown_category_suggests_the_one_meant(
+    datamap_dir: Path, programme: Programme
+) -> None:
     edit(datamap_dir / "core.yaml", "category: contact.email", "category: contact.e-mail")
     error = the_error(datamap_dir, programme, "unknown-category")
-    assert error.message == "'contact.e-mail' is not a category of the programme; did you mean 'contact.email'?"
-    assert (error.file, error.line) == ("datamap/core.yaml", line_of(datamap_dir / "core.yaml", "contact.e-mail"))
+    assert (
+        error.message
+        == "'contact.e-mail' is not a category of the programme; did you mean 'contact.email'?"
+    )
+    assert (error.file, error.line) == (
+        "datamap/core.yaml",
+        line_of(datamap_dir / "core.yaml", "contact.e-mail"),
+    )
     assert error.path == "tables[0].columns[3].category"
 
 
@@ -61,14 +69,21 @@ def test_one_system_key_in_two_files_names_both(datamap_dir: Path, programme: Pr
     assert "also defined in datamap/archive.yaml:" in error.message
 
 
-def test_a_table_mapped_twice_is_reported_at_the_second(datamap_dir: Path, programme: Programme) -> None:
+def test_a_table_mapped_twice_is_reported_at_the_second(
+    datamap_dir: Path, programme: Programme
+) -> None:
     edit(datamap_dir / "core.yaml", "  - name: loans", "  - name: customers")
     error = the_error(datamap_dir, programme, "duplicate-table")
     assert error.line == line_of(datamap_dir / "core.yaml", "  - name: customers", 2)
-    assert f"already mapped at datamap/core.yaml:{line_of(datamap_dir / 'core.yaml', '  - name: customers')}" in error.message
+    assert (
+        f"already mapped at datamap/core.yaml:{line_of(datamap_dir / 'core.yaml', '  - name: customers')}"
+        in error.message
+    )
 
 
-def test_a_column_mapped_twice_is_reported_at_the_second(datamap_dir: Path, programme: Programme) -> None:
+def test_a_column_mapped_twice_is_reported_at_the_second(
+    datamap_dir: Path, programme: Programme
+) -> None:
     edit(datamap_dir / "core.yaml", "      - name: amount", "      - name: customer_id")
     error = the_error(datamap_dir, programme, "duplicate-column")
     assert error.line == line_of(datamap_dir / "core.yaml", "- name: customer_id", 2)
@@ -85,10 +100,19 @@ def test_a_primary_key_names_a_mapped_column(datamap_dir: Path, programme: Progr
 @pytest.mark.parametrize(
     ("reference", "says"),
     [
-        ("{table: customer, column: id}", "the table 'customer', which system 'core' does not map; did you mean 'customers'?"),
-        ("{table: customers, column: idd}", "the column 'idd', which 'core.customers' does not map; did you mean 'id'?"),
+        (
+            "{table: customer, column: id}",
+            "the table 'customer', which system 'core' does not map; did you mean 'customers'?",
+        ),
+        (
+            "{table: customers, column: idd}",
+            "the column 'idd', which 'core.customers' does not map; did you mean 'id'?",
+        ),
         ("{system: crm, table: customers, column: id}", "an unknown system 'crm'"),
-        ("{system: paper-archive, table: binders, column: id}", "the table 'binders', which system 'paper-archive' does not map"),
+        (
+            "{system: paper-archive, table: binders, column: id}",
+            "the table 'binders', which system 'paper-archive' does not map",
+        ),
     ],
 )
 def test_a_reference_names_a_known_system_table_and_column(
@@ -103,7 +127,9 @@ def test_a_reference_names_a_known_system_table_and_column(
 def test_someone_elses_identity_cannot_be_provided_by_the_subject(
     datamap_dir: Path, programme: Programme
 ) -> None:
-    edit(datamap_dir / "core.yaml", "subject: false  #", "subject: false\n        provided: true  #")
+    edit(
+        datamap_dir / "core.yaml", "subject: false  #", "subject: false\n        provided: true  #"
+    )
     error = the_error(datamap_dir, programme, "subject-provided")
     assert "'guarantor_personnummer' identifies someone other than the subject" in error.message
     assert error.line == line_of(datamap_dir / "core.yaml", "provided: true", 5)
@@ -132,7 +158,9 @@ def test_a_manual_system_has_no_tables(datamap_dir: Path, programme: Programme) 
     assert error.line == line_of(datamap_dir / "archive.yaml", "tables:")
 
 
-def test_a_manual_systems_categories_are_the_programmes(datamap_dir: Path, programme: Programme) -> None:
+def test_a_manual_systems_categories_are_the_programmes(
+    datamap_dir: Path, programme: Programme
+) -> None:
     edit(datamap_dir / "archive.yaml", "financial.contract_type]", "financial.contracts]")
     error = the_error(datamap_dir, programme, "unknown-category")
     assert error.path == "system.categories[2]"

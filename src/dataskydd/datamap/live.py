@@ -144,7 +144,7 @@ def _unmapped_columns(
             key,
             Level.INFO,
             f"{key}: column '{qualified}.{name}' is not mapped and its name suggests "
-            f"{name_hint(name)}{_mapped_in(where, 'table mapped in')}",
+            f"{str(name_hint(name)).replace('_', ' ')}",
             where,
             "live-unmapped",
         )
@@ -153,8 +153,8 @@ def _unmapped_columns(
     ]
 
 
-def _mapped_in(where: str, words: str = "mapped in") -> str:
-    return f" ({words} {where})" if where else ""
+def _mapped_in(where: str) -> str:
+    return f" (mapped in {where})" if where else ""
 
 
 def _listing(live: Mapping[str, object], limit: int = 30) -> str:
