@@ -205,3 +205,30 @@ def test_postgresql_a_matching_map_passes(
     create_core(postgres_url)
     as_postgresql(datamap_dir)
     assert check_live(read_datamap(datamap_dir, programme), {"core": postgres_url}) == []
+
+
+@pytest.mark.postgres
+def test_postgresql_tables_in_other_schemas_are_named_with_their_schema(
+    datamap_dir: Path, programme: Programme, postgres_url: str
+) -> None:
+    create_core(
+        postgres_url,
+        [
+            *CORE_TABLES,
+            "CREATE SCHEMA crm",
+            "CREATE TABLE crm.contacts (id INTEGER PRIMARY KEY, email TEXT)",
+        ],
+    )
+    as_postgresql(datamap_dir)
+    core = datamap_dir / "core.yaml"
+    text = core.read_text(encoding="utf-8").replace(
+        "  - name: customers\n", "  - name: customers\n    schema: public\n"
+    )
+    text += (
+        "  - name: contacts\n    schema: crm\n    purposes: [contract]\n    primary_key: [id]\n"
+        "    columns:\n      - name: id\n      - name: email\n        category: contact.email\n"
+        "        identity: email\n      - name: phone\n        category: contact.phone\n"
+    )
+    core.write_text(text, encoding="utf-8")
+    [problem] = check_live(read_datamap(datamap_dir, programme), {"core": postgres_url})
+    assert problem.message.startswith("core: table 'crm.contacts' has no column 'phone'")

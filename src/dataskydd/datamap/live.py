@@ -96,9 +96,10 @@ def _compare(
 ) -> list[LiveProblem]:
     key = system_map.system.key
     problems: list[LiveProblem] = []
-    mapped = {t.qualified for t in system_map.tables}
+    mapped = {_live_name(t, live) for t in system_map.tables}
     for table in system_map.tables:
-        if table.qualified not in live:
+        name = _live_name(table, live)
+        if name not in live:
             where = loaded.where_table(key, table.qualified) if loaded else ""
             message = (
                 f"{key}: there is no table '{table.qualified}'{_mapped_in(where)}; "
@@ -106,7 +107,7 @@ def _compare(
             )
             problems.append(LiveProblem(key, Level.ERROR, message, where, "live-table"))
             continue
-        present = [c.name for c in live[table.qualified]]
+        present = [c.name for c in live[name]]
         for column in table.columns:
             if column.name in present:
                 continue
@@ -151,6 +152,13 @@ def _unmapped_columns(
         for name in present
         if name not in mapped and name_hint(name)
     ]
+
+
+def _live_name(table: Table, live: Mapping[str, object]) -> str:
+    """The key ``describe`` uses for ``table``: it leaves the default schema unnamed."""
+    if table.qualified not in live and table.schema_name == "public" and table.name in live:
+        return table.name  # PostgreSQL's default schema, written out in the map
+    return table.qualified
 
 
 def _mapped_in(where: str) -> str:
