@@ -14,6 +14,8 @@ from dataskydd.identity.kinds import IdentityError, IdentityKind
 
 # RFC 5321: a path is at most 256 octets including the angle brackets.
 MAX_EMAIL_LENGTH = 254
+# Besides letters and digits, what RFC 5322 lets an unquoted local part hold.
+LOCAL_PUNCTUATION = frozenset(".!#$%&'*+-/=?^_`{|}~")
 
 
 def parse_email(text: str) -> str:
@@ -25,10 +27,19 @@ def parse_email(text: str) -> str:
         raise _email_error(text, "contains a space")
     if value.count("@") != 1:
         count = value.count("@")
-        raise _email_error(text, "has no @" if count == 0 else f"has {count} @ signs; an address has one")
+        raise _email_error(
+            text, "has no @" if count == 0 else f"has {count} @ signs; an address has one"
+        )
     local, domain = value.split("@")
     if not local:
         raise _email_error(text, "has nothing before the @")
+    stray = next((c for c in local if not is_local_char(c)), None)
+    if stray is not None:
+        raise _email_error(text, f"contains {stray!r} before the @")
+    if local[0] == "." or local[-1] == "." or ".." in local:
+        raise _email_error(
+            text, "the part before the @ begins or ends with a dot, or has two in a row"
+        )
     if not domain:
         raise _email_error(text, "has no domain after the @")
     if "." not in domain:
@@ -46,8 +57,15 @@ def parse_email(text: str) -> str:
         raise _email_error(text, f"the domain {domain!r} is not a valid domain name") from None
     canonical = f"{local.lower()}@{domain}"
     if len(canonical) > MAX_EMAIL_LENGTH:
-        raise _email_error(text, f"is {len(canonical)} characters; an address has {MAX_EMAIL_LENGTH} at most")
+        raise _email_error(
+            text, f"is {len(canonical)} characters; an address has {MAX_EMAIL_LENGTH} at most"
+        )
     return canonical
+
+
+def is_local_char(c: str) -> bool:
+    """Whether ``c`` may stand before the @ (RFC 5322 atext and dots, plus Unicode letters)."""
+    return c.isalnum() or c in LOCAL_PUNCTUATION
 
 
 def email_forms(canonical: str) -> list[str]:
@@ -65,7 +83,9 @@ def parse_phone(text: str, default_region: str = "SE") -> str:
     try:
         number = phonenumbers.parse(value, default_region)
     except NumberParseException as exc:
-        raise _phone_error(text, _PARSE_REASONS.get(exc.error_type, "is not a phone number")) from None
+        raise _phone_error(
+            text, _PARSE_REASONS.get(exc.error_type, "is not a phone number")
+        ) from None
     if not phonenumbers.is_valid_number(number):
         code = number.country_code or 0
         region = phonenumbers.region_code_for_country_code(code)

@@ -12,30 +12,35 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from dataskydd import clock
+from dataskydd.identity.contact import is_local_char
 from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise, written_forms
 from dataskydd.identity.personnummer import parse_personnummer
 
 REDACTED = "[raderat]"
 
-# The guard against a longer run is placed *after* the first character (hence the ``.``):
-# a pattern that starts with plain characters lets the engine skip ahead to the next
-# position holding one of them instead of trying a match at every position.
+# Speed rests on one property of Python's regex engine: when every alternative of a pattern
+# starts with a plain character, the engine skips ahead to the next position holding one
+# of those characters instead of trying a match at every position. So each written form
+# starts with its first character, and the guard against a longer run comes *after* it
+# (hence the ``.`` in the lookbehinds). E-mail addresses start with letters, which are
+# everywhere in text; their pattern starts at the rare ``@`` instead and checks the part
+# before it with a lookbehind (see :func:`_email_sequence`).
 _AFTER_FIRST_NOT_DIGIT = r"(?<![0-9].)"
 _NOT_DIGIT_NEXT = r"(?![0-9])"
-_AFTER_FIRST_NOT_EMAIL = r"(?<![\w.+\-].)"
-_NOT_EMAIL_NEXT = r"(?![\w\-]|\.[\w\-])"  # a full stop ending the sentence may follow
 _AFTER_FIRST_NOT_WORD = r"(?<!\w.)"
 _NOT_WORD_NEXT = r"(?!\w)"
-_NUMERIC = frozenset("0123456789+- ")
+_LOCAL_CHAR = r"[\w.!#$%&'*+/=?^`{|}~\-]"
+_NOT_EMAIL_NEXT = r"(?![\w\-]|\.[\w\-])"  # a full stop ending the sentence may follow
+_EMAIL_MARK = "(?P<email>)"  # set when the match is an e-mail path, which starts at the @
 
 Atoms = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """One identifier found in a text: whose it is and where it stands."""
 
     kind: IdentityKind
@@ -49,7 +54,10 @@ class IdentityMatcher:
     """Finds, tests for and redacts the identities of known people in free text.
 
     Built once from ``(kind, value)`` pairs (any valid written form; canonical is usual)
-    and reused for many texts: compiling is the expensive part.
+    and reused for many texts: compiling is the expensive part. E-mail addresses match
+    whatever their case; everything else matches as written, except that personnummer,
+    organisationsnummer and phone numbers allow a hyphen or a space where a separator
+    could stand.
     """
 
     def __init__(
@@ -58,6 +66,7 @@ class IdentityMatcher:
         day = today or clock.today()
         self._needles: dict[str, None] = {}
         self._by_key: dict[str, list[_Entry]] = {}
+        self._resolved: dict[str, list[_Entry]] = {}
         trie = _Trie()
         seen: set[tuple[IdentityKind, str]] = set()
         for kind, value in identities:
@@ -67,7 +76,7 @@ class IdentityMatcher:
                 continue
             seen.add((kind, canonical))
             forms = written_forms(kind, canonical, today=day)
-            entry = _Entry(kind, canonical, tuple(_sequences(kind, canonical, forms, day)))
+            entry = _Entry(kind, canonical, tuple(forms), tuple(_sequences(kind, forms, day)))
             for sequence in entry.sequences:
                 trie.add(sequence)
             for form in forms:
@@ -86,7 +95,15 @@ class IdentityMatcher:
 
     def redact(self, text: str, replacement: str = REDACTED) -> str:
         """``text`` with every identifier replaced by ``replacement``."""
-        return self.pattern.sub(replacement, text)
+        parts: list[str] = []
+        done = 0
+        for found in self._iter(text):
+            if found.end <= done:
+                continue  # the same place, found for a second identity
+            parts += [text[done : max(done, found.start)], replacement]
+            done = found.end
+        parts.append(text[done:])
+        return "".join(parts)
 
     def sql_needles(self) -> list[str]:
         """The distinct written forms, for a database's ``LIKE '%…%'`` pre-filter."""
@@ -94,14 +111,25 @@ class IdentityMatcher:
 
     def _iter(self, text: str) -> Iterator[Match]:
         for found in self.pattern.finditer(text):
-            written = found.group()
-            entries = self._by_key[_key(written)]
-            if len(entries) > 1:
-                # Two identities share digits (a phone number that is also a personnummer):
-                # keep those whose own forms produce exactly this text.
-                entries = [entry for entry in entries if entry.accepts(written)]
+            start, end = found.span()
+            if found.lastgroup == "email":
+                while start > 0 and is_local_char(text[start - 1]):
+                    start -= 1  # the lookbehind has checked exactly this local part
+            written = text[start:end]
+            entries = self._resolved.get(written)
+            if entries is None:
+                entries = self._resolved[written] = self._resolve(written)
             for entry in entries:
-                yield Match(entry.kind, entry.canonical, found.start(), found.end(), written)
+                yield Match(entry.kind, entry.canonical, start, end, written)
+
+    def _resolve(self, written: str) -> list[_Entry]:
+        """Whose identity a matched text is (the matcher remembers each answer)."""
+        entries = self._by_key.get(_key(written), [])
+        if len(entries) > 1:
+            # Two identities share a key (a phone number whose digits are also a
+            # personnummer): keep those that are written exactly like this.
+            entries = [entry for entry in entries if entry.accepts(written)]
+        return entries
 
 
 _PERSONNUMMER_LIKE = re.compile(
@@ -133,10 +161,18 @@ def find_personnummer_like(text: str, *, today: date | None = None) -> list[Matc
 class _Entry:
     kind: IdentityKind
     canonical: str
+    forms: tuple[str, ...]
     sequences: tuple[Atoms, ...]
 
     def accepts(self, written: str) -> bool:
-        return any(re.fullmatch("".join(atoms), written) for atoms in self.sequences)
+        if self.kind is IdentityKind.EMAIL:
+            return written.lower() in self.forms
+        if self.kind in _FLEXIBLE_KINDS:
+            return any(re.fullmatch("".join(atoms), written) for atoms in self.sequences)
+        return written in self.forms
+
+
+_FLEXIBLE_KINDS = NATIONAL_ID_KINDS | {IdentityKind.ORGANISATIONSNUMMER, IdentityKind.PHONE}
 
 
 class _Trie:
@@ -171,12 +207,10 @@ class _Trie:
         return "(?:" + "|".join(parts) + ")", height
 
 
-def _sequences(
-    kind: IdentityKind, canonical: str, forms: list[str], today: date
-) -> Iterator[Atoms]:
+def _sequences(kind: IdentityKind, forms: list[str], today: date) -> Iterator[Atoms]:
     """The atom sequences that spell ``forms`` in text, each guarded at both ends."""
     if kind in NATIONAL_ID_KINDS:
-        number = parse_personnummer(canonical, today=today)
+        number = parse_personnummer(forms[0], today=today)
         # A separator may be a hyphen, a space or nothing; ``+`` only when it is true.
         slot = "[-+ ]?" if number.age_on(today) >= 100 else "[- ]?"
         for digits in (number.canonical, number.short):
@@ -184,7 +218,7 @@ def _sequences(
                 [*digits[:-4], slot, *digits[-4:]], _AFTER_FIRST_NOT_DIGIT, _NOT_DIGIT_NEXT
             )
     elif kind is IdentityKind.ORGANISATIONSNUMMER:
-        for digits in (canonical, "16" + canonical):
+        for digits in (forms[0], "16" + forms[0]):
             yield _guarded(
                 [*digits[:-4], "-?", *digits[-4:]], _AFTER_FIRST_NOT_DIGIT, _NOT_DIGIT_NEXT
             )
@@ -195,14 +229,24 @@ def _sequences(
             yield _guarded(atoms, _AFTER_FIRST_NOT_DIGIT, _NOT_DIGIT_NEXT)
     elif kind is IdentityKind.EMAIL:
         for form in forms:
-            first, rest = form[0], [_caseless(c) for c in form[1:]]
-            for initial in dict.fromkeys((first, first.upper() if len(first.upper()) == 1 else first)):
-                yield _guarded([re.escape(initial), *rest], _AFTER_FIRST_NOT_EMAIL, _NOT_EMAIL_NEXT)
+            yield _email_sequence(form)
     else:
         for form in forms:
             before = _AFTER_FIRST_NOT_WORD if _is_word(form[0]) else ""
             after = _NOT_WORD_NEXT if _is_word(form[-1]) else ""
             yield _guarded([re.escape(c) for c in form], before, after)
+
+
+def _email_sequence(address: str) -> Atoms:
+    """``@``, the domain, then a lookbehind that the local part stands right before the @.
+
+    Addresses sharing a domain share its path, so the lookbehinds tried at an ``@`` are only
+    those of the addresses with the domain found there.
+    """
+    local, domain = address.split("@")
+    domain_atoms = [_caseless(c) for c in domain]
+    whole = "".join([*map(_caseless, local), "@", *domain_atoms])
+    return ("@", _EMAIL_MARK, *domain_atoms, _NOT_EMAIL_NEXT, f"(?<=(?<!{_LOCAL_CHAR}){whole})")
 
 
 def _guarded(atoms: list[str], after_first: str, after_last: str) -> Atoms:
@@ -230,6 +274,10 @@ def _key(written: str) -> str:
     """What two spellings of one identity have in common: digits, or the lower-cased text."""
     if "@" in written:
         return written.lower()
-    if set(written) <= _NUMERIC and any(c.isdigit() for c in written):
-        return "".join(c for c in written if c.isdigit())
+    digits = written.translate(_NO_SEPARATORS)
+    if digits.isascii() and digits.isdigit():
+        return digits
     return written
+
+
+_NO_SEPARATORS = str.maketrans("", "", "+- ")

@@ -53,7 +53,9 @@ def parse_orgnr(text: str) -> Orgnr:
     if stray is not None:
         raise _error(text, f"contains {stray!r}; only digits, spaces and - belong in one")
     if value.count("-") > 1:
-        raise _error(text, f"has {value.count('-')} hyphens; an organisationsnummer has one at most")
+        raise _error(
+            text, f"has {value.count('-')} hyphens; an organisationsnummer has one at most"
+        )
     digits = "".join(c for c in value if c in _DIGITS)
     if len(digits) == 12:
         if not digits.startswith(CENTURY_PREFIX):
@@ -62,7 +64,10 @@ def parse_orgnr(text: str) -> Orgnr:
             raise _error(text, "has 12 digits but does not start with 16")
         digits = digits[2:]
     elif len(digits) != 10:
-        raise _error(text, f"has {len(digits)} digits; an organisationsnummer has 10 (or 12 starting with 16)")
+        raise _error(
+            text,
+            f"has {len(digits)} digits; an organisationsnummer has 10 (or 12 starting with 16)",
+        )
     if int(digits[2:4]) < 20:
         if is_personnummer(value):
             raise _error(text, _SOLE_TRADER)

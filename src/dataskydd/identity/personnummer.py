@@ -87,7 +87,9 @@ def parse_personnummer(text: str, *, today: date | None = None) -> Personnummer:
         year = _century_year(int(ten[:2]), month, birth_day, day, plus=sign == "+")
     born = _birth_date(text, year, month, birth_day, coordination)
     if born > day:
-        raise _error(text, f"the birth date {born} is after today ({day})", coordination=coordination)
+        raise _error(
+            text, f"the birth date {born} is after today ({day})", coordination=coordination
+        )
     if len(digits) == 12 and sign == "+" and _age(year, month, birth_day, day) < 100:
         raise _error(
             text,
