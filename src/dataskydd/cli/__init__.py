@@ -9,6 +9,7 @@ import typer
 
 from dataskydd import __version__, clock
 from dataskydd.cli import datamap as datamap_cli
+from dataskydd.cli import demo as demo_cli
 from dataskydd.cli import programme as programme_cli
 from dataskydd.cli import register as register_cli
 from dataskydd.cli import serve as serve_cli
@@ -58,6 +59,7 @@ programme_cli.register(app)
 register_cli.register(app)
 store_cli.register(app)
 serve_cli.register(app)
+demo_cli.register(app)
 datamap_cli.register(app)
 
 

@@ -34,14 +34,6 @@ def serve(
     _run(host, port, programme, reload, banner="dataskydd is serving")
 
 
-def demo(
-    port: int = typer.Option(8000, "--port", envvar="DATASKYDD_PORT", help="Port to listen on."),
-) -> None:
-    """Publish the bundled template into the data directory and serve it on this machine."""
-    os.environ.pop("DATASKYDD_PROGRAMME", None)
-    _run("127.0.0.1", port, None, False, banner="dataskydd is running")
-
-
 def _run(host: str, port: int, programme: Path | None, reload: bool, *, banner: str) -> None:
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
@@ -83,4 +75,3 @@ def _display_host(host: str) -> str:
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the dataskydd command."""
     app.command("serve")(serve)
-    app.command("demo")(demo)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.progress import Progress, TaskID
+from sqlalchemy.exc import SQLAlchemyError
 
 from dataskydd import clock
 from dataskydd.demo import urls as estate_urls
@@ -23,7 +24,7 @@ from dataskydd.demo.context import Batch, Context
 from dataskydd.demo.datamap_writer import write_datamap
 from dataskydd.demo.loading import Loader
 from dataskydd.demo.planted import Planted, plant
-from dataskydd.demo.systems import SYSTEM_KEYS, SYSTEMS
+from dataskydd.demo.systems import SYSTEM_KEYS, SYSTEMS, DemoSystem
 from dataskydd.demo.world import World
 
 DEFAULT_PERSONS = 2_000
@@ -31,8 +32,16 @@ DEFAULT_SEED = 1
 MANIFEST = "manifest.json"
 
 
-class EstateExists(Exception):
+class EstateError(Exception):
+    """The estate cannot be built; the message says why, never with a password."""
+
+
+class EstateExists(EstateError):
     """There is already an estate where this one would go, and it is not the same."""
+
+
+class SystemUnavailable(EstateError):
+    """A system's database could not be reached or refused the build."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +89,14 @@ def build(
     progress: Progress | None = None,
 ) -> Estate:
     """Build (or find) the estate and write its data map; returns what is where."""
+    world = World(persons, seed, clock.today())  # checks the size before anything is touched
     data_dir = data_dir.resolve()
     places = system_urls(data_dir, urls)
     manifest_path = data_dir / "estate" / MANIFEST
     wanted = _manifest(persons, seed, places)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)  # also where SQLite files go
     with ExitStack() as stack:
-        loaders = {s.key: stack.enter_context(Loader(s, places[s.key])) for s in SYSTEMS}
+        loaders = {s.key: stack.enter_context(_open(s, places[s.key])) for s in SYSTEMS}
         present = {key: loader.existing_tables() for key, loader in loaders.items()}
         complete = all(len(present[s.key]) == len(s.tables) for s in SYSTEMS)
         if any(present.values()) and not rebuild:
@@ -99,18 +109,16 @@ def build(
                     _planted(seed, persons),
                     built=False,
                 )
-            where = ", ".join(
-                f"{key} ({estate_urls.hidden(places[key])})" for key, t in present.items() if t
-            )
+            where = ", ".join(key for key, tables in present.items() if tables)
             raise EstateExists(
-                f"a different demo estate is already in {where}; "
-                "rebuild it (dropping its tables) with --rebuild"
+                f"another demo estate ({_describe(_read(manifest_path))}) is already in the "
+                f"systems {where}; add --rebuild to drop its tables and build "
+                f"{persons:,} persons with seed {seed}"
             )
         manifest_path.unlink(missing_ok=True)  # a half-built estate is never "the same"
         for loader in loaders.values():
             loader.drop()
             loader.create()
-        world = World(persons, seed, clock.today())
         rows, seconds, generation = _load(world, loaders, progress)
     manifest_path.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
     return Estate(
@@ -124,6 +132,16 @@ def build(
         seconds=seconds,
         generation_seconds=generation,
     )
+
+
+def _open(system: DemoSystem, url: str) -> Loader:
+    try:
+        return Loader(system, url)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise SystemUnavailable(
+            f"the {system.key} system at {estate_urls.hidden(url)} cannot be reached: {reason}"
+        ) from None
 
 
 def _load(
@@ -207,6 +225,12 @@ def _read(path: Path) -> object:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _describe(manifest: object) -> str:
+    if isinstance(manifest, dict) and {"persons", "seed"} <= manifest.keys():
+        return f"{manifest['persons']:,} persons, seed {manifest['seed']}"
+    return "not built by this command, or not finished"
 
 
 def _planted(seed: int, persons: int) -> tuple[Planted, ...]:
