@@ -45,8 +45,9 @@ def parse_identity(kind: IdentityKind | str, text: str, *, today: date | None = 
         if wanted is IdentityKind.PHONE:
             return Identity(wanted, parse_phone(text))
     except IdentityError as exc:
-        # The parser names the kind it found; the caller asked about ``wanted``.
-        if exc.kind in NATIONAL_ID_KINDS and wanted in NATIONAL_ID_KINDS:
+        # Name the kind the caller asked about, unless the number was recognisably a
+        # samordningsnummer (a day over 60): then say so, it is the better clue.
+        if exc.kind is IdentityKind.SAMORDNINGSNUMMER and wanted in NATIONAL_ID_KINDS:
             raise
         raise IdentityError(wanted, text, exc.reason) from None
     value = text.strip()
