@@ -115,6 +115,12 @@ def test_the_matcher_does_not_find_an_email_address_inside_a_longer_one(
     assert anna.find(text) == []
 
 
+def test_the_matcher_reads_a_typographic_dash_as_a_hyphen(anna: IdentityMatcher) -> None:
+    text = "pnr 850312\u20131264, tel 070\u2013123 45 67"
+    assert [m.kind for m in anna.find(text)] == [K.PERSONNUMMER, K.PHONE]
+    assert [m.canonical for m in find_personnummer_like(text, today=TODAY)] == ["198503121264"]
+
+
 def test_the_matcher_does_not_find_other_people(anna: IdentityMatcher) -> None:
     assert anna.find("Lisa har 850312-1231 och 070-765 43 21, lisa@exempel.se") == []
 

@@ -9,7 +9,9 @@ from dataskydd.identity.kinds import IdentityError, IdentityKind
 from dataskydd.identity.orgnr import parse_orgnr
 
 
-@pytest.mark.parametrize("written", ["556036-0793", "5560360793", "165560360793", " 556036 0793 "])
+@pytest.mark.parametrize(
+    "written", ["556036-0793", "5560360793", "165560360793", " 556036 0793 ", "556036\u20130793"]
+)
 def test_every_written_form_of_an_orgnr_is_the_same_company(written: str) -> None:
     orgnr = parse_orgnr(written)
     assert orgnr.canonical == "5560360793"

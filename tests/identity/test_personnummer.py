@@ -43,6 +43,7 @@ def generated_numbers(count: int, seed: int = 7) -> list[Personnummer]:
         "8503 12-1264",
         " 19850312 1264 ",
         "8 5 0 3 1 2 1 2 6 4",
+        "850312\u20131264",  # an en dash, as a word processor writes the hyphen
     ],
 )
 def test_every_written_form_of_one_personnummer_is_the_same_person(written: str) -> None:

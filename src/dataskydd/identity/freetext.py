@@ -18,7 +18,7 @@ from dataskydd import clock
 from dataskydd.identity.contact import is_local_char
 from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise, written_forms
-from dataskydd.identity.personnummer import parse_personnummer
+from dataskydd.identity.personnummer import TYPOGRAPHIC_DASHES, parse_personnummer
 
 REDACTED = "[raderat]"
 
@@ -35,6 +35,7 @@ _AFTER_FIRST_NOT_WORD = r"(?<!\w.)"
 _NOT_WORD_NEXT = r"(?!\w)"
 _LOCAL_CHAR = r"[\w.!#$%&'*+/=?^`{|}~\-]"
 _NOT_EMAIL_NEXT = r"(?![\w\-]|\.[\w\-])"  # a full stop ending the sentence may follow
+_HYPHEN = f"-{TYPOGRAPHIC_DASHES}"  # for a character class: any dash means a hyphen
 _EMAIL_MARK = "(?P<email>)"  # set when the match is an e-mail path, which starts at the @
 
 Atoms = tuple[str, ...]
@@ -84,14 +85,15 @@ class IdentityMatcher:
                 keyed = self._by_key.setdefault(_key(form), [])
                 if entry not in keyed:
                     keyed.append(entry)
-        self.pattern = re.compile(trie.to_regex() if seen else "(?!)")
+        # An e-mail match starts at its @ (see _email_sequence), so use find(), not sub().
+        self._pattern = re.compile(trie.to_regex() if seen else "(?!)")
 
     def find(self, text: str) -> list[Match]:
         """Every identifier in ``text``, in order of position."""
         return list(self._iter(text))
 
     def contains(self, text: str) -> bool:
-        return self.pattern.search(text) is not None
+        return self._pattern.search(text) is not None
 
     def redact(self, text: str, replacement: str = REDACTED) -> str:
         """``text`` with every identifier replaced by ``replacement``."""
@@ -106,11 +108,14 @@ class IdentityMatcher:
         return "".join(parts)
 
     def sql_needles(self) -> list[str]:
-        """The distinct written forms, for a database's ``LIKE '%…%'`` pre-filter."""
+        """The distinct written forms, for a database's ``LIKE '%…%'`` pre-filter.
+
+        E-mail addresses are in lower case: compare them with the column lower-cased.
+        """
         return list(self._needles)
 
     def _iter(self, text: str) -> Iterator[Match]:
-        for found in self.pattern.finditer(text):
+        for found in self._pattern.finditer(text):
             start, end = found.span()
             if found.lastgroup == "email":
                 while start > 0 and is_local_char(text[start - 1]):
@@ -133,7 +138,7 @@ class IdentityMatcher:
 
 
 _PERSONNUMMER_LIKE = re.compile(
-    rf"[0-9]{_AFTER_FIRST_NOT_DIGIT}[0-9]{{5}}(?:[0-9]{{2}})?[-+ ]?[0-9]{{4}}{_NOT_DIGIT_NEXT}"
+    rf"[0-9]{_AFTER_FIRST_NOT_DIGIT}[0-9]{{5}}(?:[0-9]{{2}})?[{_HYPHEN}+ ]?[0-9]{{4}}{_NOT_DIGIT_NEXT}"
 )
 
 
@@ -212,7 +217,7 @@ def _sequences(kind: IdentityKind, forms: list[str], today: date) -> Iterator[At
     if kind in NATIONAL_ID_KINDS:
         number = parse_personnummer(forms[0], today=today)
         # A separator may be a hyphen, a space or nothing; ``+`` only when it is true.
-        slot = "[-+ ]?" if number.age_on(today) >= 100 else "[- ]?"
+        slot = f"[{_HYPHEN}+ ]?" if number.age_on(today) >= 100 else f"[{_HYPHEN} ]?"
         for digits in (number.canonical, number.short):
             yield _guarded(
                 [*digits[:-4], slot, *digits[-4:]], _AFTER_FIRST_NOT_DIGIT, _NOT_DIGIT_NEXT
@@ -220,12 +225,14 @@ def _sequences(kind: IdentityKind, forms: list[str], today: date) -> Iterator[At
     elif kind is IdentityKind.ORGANISATIONSNUMMER:
         for digits in (forms[0], "16" + forms[0]):
             yield _guarded(
-                [*digits[:-4], "-?", *digits[-4:]], _AFTER_FIRST_NOT_DIGIT, _NOT_DIGIT_NEXT
+                [*digits[:-4], f"[{_HYPHEN}]?", *digits[-4:]],
+                _AFTER_FIRST_NOT_DIGIT,
+                _NOT_DIGIT_NEXT,
             )
     elif kind is IdentityKind.PHONE:
         for form in forms:
             # Whichever of hyphen and space a writer puts between the groups.
-            atoms = ["[- ]" if c in "- " else re.escape(c) for c in form]
+            atoms = [f"[{_HYPHEN} ]" if c in "- " else re.escape(c) for c in form]
             yield _guarded(atoms, _AFTER_FIRST_NOT_DIGIT, _NOT_DIGIT_NEXT)
     elif kind is IdentityKind.EMAIL:
         for form in forms:
@@ -280,4 +287,4 @@ def _key(written: str) -> str:
     return written
 
 
-_NO_SEPARATORS = str.maketrans("", "", "+- ")
+_NO_SEPARATORS = str.maketrans("", "", f"+ {_HYPHEN}")

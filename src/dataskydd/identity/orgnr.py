@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from stdnum import luhn
 
 from dataskydd.identity.kinds import IdentityError, IdentityKind
-from dataskydd.identity.personnummer import is_personnummer
+from dataskydd.identity.personnummer import TYPOGRAPHIC_DASHES, is_personnummer
 
 CENTURY_PREFIX = "16"
 _DIGITS = "0123456789"
+_AS_HYPHEN = str.maketrans(TYPOGRAPHIC_DASHES, "-" * len(TYPOGRAPHIC_DASHES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Orgnr:
 
 def parse_orgnr(text: str) -> Orgnr:
     """Read an organisationsnummer (``556000-0001``, ``5560000001``, ``165560000001``)."""
-    value = text.strip()
+    value = text.strip().translate(_AS_HYPHEN)
     if not value:
         raise _error(text, "is empty")
     if any(c.isalpha() for c in value):

@@ -20,6 +20,9 @@ SEPARATORS = "-+"
 COORDINATION_OFFSET = 60
 _DIGITS = "0123456789"
 _SPACES = " \t\u00a0"
+# Word processors turn a typed hyphen into one of these; they mean the same separator.
+TYPOGRAPHIC_DASHES = "\u2010\u2011\u2012\u2013\u2212"
+_AS_HYPHEN = str.maketrans(TYPOGRAPHIC_DASHES, "-" * len(TYPOGRAPHIC_DASHES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,7 @@ def is_personnummer(text: str, *, today: date | None = None) -> bool:
 
 def _digits_and_sign(text: str) -> tuple[str, str]:
     """The digits and the one separator (``-``, ``+`` or ``""``), checking the characters."""
-    value = text.strip()
+    value = text.strip().translate(_AS_HYPHEN)
     if not value:
         raise _error(text, "is empty")
     if any(c.isalpha() for c in value):
