@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, text
 
@@ -34,7 +35,7 @@ bulk = Table(
     Column("email", String(200)),
 )
 
-PEOPLE = [
+PEOPLE: list[dict[str, Any]] = [
     {
         "id": 1,
         "email": "anna@example.se",

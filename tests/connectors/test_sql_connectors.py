@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from sql_estate import PEOPLE, Estate, bulk, people
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select
 
 from dataskydd.connectors.base import (
     ConnectorError,
@@ -263,3 +263,20 @@ def test_wrong_credentials_or_database_are_unreachable(
         finally:
             connector.close()
         assert PASSWORD not in str(raised.value)
+
+
+def test_names_that_are_sql_words_or_mixed_case_are_quoted(estate: Estate) -> None:
+    awkward = Table(
+        "Order", MetaData(), Column("id", Integer, primary_key=True), Column("select", String(20))
+    )
+    awkward.create(estate.engine)
+    with estate.engine.begin() as connection:
+        connection.execute(insert(awkward), [{"id": 1, "select": "yes"}, {"id": 2, "select": "no"}])
+    connector = estate.connector()
+    try:
+        assert connector.fetch(TableRef("Order"), ["id", "select"], {"select": ["yes"]}) == [
+            {"id": 1, "select": "yes"}
+        ]
+        assert connector.sample(TableRef("Order"), "select", 5) != []
+    finally:
+        connector.close()

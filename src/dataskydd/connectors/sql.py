@@ -114,19 +114,28 @@ class SqlConnector:
     def fetch(
         self, table: TableRef, columns: Sequence[str], match: Mapping[str, Collection[Any]]
     ) -> list[Row]:
-        """Rows of ``table`` (only ``columns``) where any ``match`` column holds any of its values."""
-        wanted = _unique(columns)
+        """Rows of ``table`` (only ``columns``) where any ``match`` column holds any of its values.
+
+        Up to :meth:`max_parameters` values go into one statement, as IN lists of
+        ``IN_LIST_SIZE`` OR'ed; more run as several statements, and a row found by more
+        than one comes back once (include the primary key in ``columns`` so that two rows
+        alike in every other column stay two).
+        """
+        source = _table(table, [*columns, *match])
+        size = min(IN_LIST_SIZE, self.max_parameters())
         conditions: list[tuple[ColumnElement[bool], int]] = []
         for name, values in match.items():
             keys = _unique(values)
-            size = min(IN_LIST_SIZE, self.max_parameters())
             for start in range(0, len(keys), size):
                 batch = keys[start : start + size]
                 # Untyped, so the database coerces each value to the column's own type.
                 param = bindparam(None, batch, expanding=True, type_=NullType())
-                conditions.append((column(name).in_(param), len(batch)))
+                conditions.append((source.c[name].in_(param), len(batch)))
         bound = [value for values in match.values() for value in values]
-        return self._select(table, wanted, [*wanted, *match], conditions, bound)
+        # Keys of one column are split into disjoint batches: only several columns can
+        # find the same row twice.
+        overlap = len([name for name, values in match.items() if values]) > 1
+        return self._select(source, table, columns, conditions, bound, overlap=overlap)
 
     def search_text(
         self,
@@ -140,15 +149,15 @@ class SqlConnector:
         ``%`` and ``_`` in a needle are matched literally; empty needles are ignored (they
         would match every row).
         """
-        wanted = _unique(columns)
+        source = _table(table, [*columns, *text_columns])
         patterns = [f"%{escape_like(needle)}%" for needle in _unique(needles) if needle]
         conditions: list[tuple[ColumnElement[bool], int]] = [
             # ILIKE on PostgreSQL, lower(col) LIKE lower(:p) elsewhere (SQLAlchemy renders it).
-            (column(name).ilike(pattern, escape=LIKE_ESCAPE), 1)
+            (source.c[name].ilike(pattern, escape=LIKE_ESCAPE), 1)
             for name in _unique(text_columns)
             for pattern in patterns
         ]
-        return self._select(table, wanted, [*wanted, *text_columns], conditions, needles)
+        return self._select(source, table, columns, conditions, needles, overlap=True)
 
     def sample(self, table: TableRef, column_name: str, limit: int) -> list[Any]:
         """Up to ``limit`` non-null values of ``column_name``."""
@@ -215,32 +224,34 @@ class SqlConnector:
 
     def _select(
         self,
+        source: TableClause,
         table: TableRef,
-        wanted: list[str],
-        named: Sequence[str],
+        columns: Sequence[str],
         conditions: list[tuple[ColumnElement[bool], int]],
         bound: Iterable[Any],
+        *,
+        overlap: bool,
     ) -> list[Row]:
+        wanted = _unique(columns)
         if not wanted:
             raise ValueError("name at least one column to return")
         if not conditions:
             return []
-        source = _table(table, wanted)
+        batches = list(_batches(conditions, self.max_parameters()))
+        deduplicate = overlap and len(batches) > 1
         rows: list[Row] = []
         seen: set[tuple[Any, ...]] = set()
-        batches = list(_batches(conditions, self.max_parameters()))
-        with self.read_only(table, _unique(named), bound) as connection:
+        with self.read_only(table, list(source.c.keys()), bound) as connection:
             for batch in batches:
                 statement: Select[Any] = select(*(source.c[name] for name in wanted)).where(
                     or_(*batch)
                 )
                 for row in connection.execute(statement):
-                    # A row matching keys of two statements comes back twice: keep one.
                     values = tuple(row)
-                    if len(batches) > 1:
+                    if deduplicate:
                         identity = tuple(map(_hashable, values))
                         if identity in seen:
-                            continue
+                            continue  # found by an earlier statement
                         seen.add(identity)
                     rows.append(dict(zip(wanted, values, strict=True)))
         return rows
@@ -340,7 +351,8 @@ def driver_message(exc: BaseException) -> str:
 
 
 def _table(ref: TableRef, columns: Iterable[str]) -> TableClause:
-    return table(ref.name, *(column(name) for name in columns), schema=ref.schema)
+    """``ref`` as a SQLAlchemy table of ``columns``: names SQLAlchemy quotes, never splices."""
+    return table(ref.name, *(column(name) for name in _unique(columns)), schema=ref.schema)
 
 
 def _batches(
