@@ -7,6 +7,7 @@ command starts fast.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
 
@@ -19,7 +20,7 @@ URL_HELP = "Put the {system} system in this database (PostgreSQL or MariaDB URL)
 URL_ENV = "DATASKYDD_DEMO_{SYSTEM}_URL"
 
 
-def _url_option(system: str) -> str | None:
+def _url_option(system: str) -> Any:  # a Typer option: Typer's own type is Any
     return typer.Option(
         None,
         f"--{system}-url",
