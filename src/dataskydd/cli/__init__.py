@@ -12,6 +12,7 @@ from dataskydd.cli import datamap as datamap_cli
 from dataskydd.cli import demo as demo_cli
 from dataskydd.cli import programme as programme_cli
 from dataskydd.cli import register as register_cli
+from dataskydd.cli import rights as rights_cli
 from dataskydd.cli import serve as serve_cli
 from dataskydd.cli import store as store_cli
 
@@ -61,6 +62,7 @@ store_cli.register(app)
 serve_cli.register(app)
 demo_cli.register(app)
 datamap_cli.register(app)
+rights_cli.register(app)
 
 
 def main() -> None:
