@@ -40,7 +40,7 @@ from dataskydd.rights.resolution import (
     Resolution,
     SystemOutcome,
 )
-from dataskydd.rights.service import find_person, open_estate
+from dataskydd.rights.service import access, find_person, open_estate
 
 
 def pnr(birth: str, serial: str) -> str:
@@ -302,6 +302,16 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
+
+
+def test_three_lines_of_python_give_the_zip_a_person_receives(
+    datamap: DataMap, programme: Programme, tmp_path: Path
+) -> None:
+    # As the docstring of dataskydd.rights.answer_formats shows it.
+    with open_estate(datamap) as estate:
+        answer = access(programme, estate, [(IdentityKind.PERSONNUMMER, f"{ASA[:8]}-{ASA[8:]}")])
+    (tmp_path / "svar.zip").write_bytes(to_zip(answer, "sv", datamap=datamap))
+    assert "core/customers.csv" in unzip((tmp_path / "svar.zip").read_bytes())
 
 
 # -- the letter -------------------------------------------------------------------------------

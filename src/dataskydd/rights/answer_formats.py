@@ -1,13 +1,18 @@
 """The access answer (Art. 15) as files: JSON, CSV in a zip, a letter in HTML and in PDF.
 
-Three lines from a data map to the zip a person receives::
+Given a programme (``load_programme(dir)`` or ``load_template()``) and a data map
+(``load_datamap(dir, programme)``), three lines give the zip a person receives::
 
-    from dataskydd.rights.service import open_estate, access
+    from dataskydd.identity.kinds import IdentityKind
     from dataskydd.rights.answer_formats import to_zip
+    from dataskydd.rights.service import access, open_estate
 
     with open_estate(datamap) as estate:
         answer = access(programme, estate, [(IdentityKind.PERSONNUMMER, "19780412-2385")])
     Path("svar.zip").write_bytes(to_zip(answer, "sv", datamap=datamap))
+
+``to_pdf``, ``to_html`` and ``to_json`` take the same arguments. Staff may first withhold
+items: ``answer.withhold(ref, WithholdReason.OTHER_PERSON, "why", by="login")``.
 
 Every format holds the released items only (``answer.released()``); a withheld item's
 values are in no file, and of it the person is told only that something was withheld and
