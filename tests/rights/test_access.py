@@ -95,3 +95,16 @@ def test_an_incomplete_answer_says_which_system_could_not_be_asked(estate_files:
 def test_the_answer_keeps_identity_values_out_of_its_summary(answer: AccessAnswer) -> None:
     assert ANNA not in " ".join(answer.identities)
     assert "personnummer" in answer.identities
+
+
+def test_a_row_of_hers_that_names_someone_else_waits_for_review(estate_files: Path) -> None:
+    with open_estate(datamap_for(estate_files, CORE, WEBSITE)) as estate:
+        answer = access(load_template(), estate, [(PNR, BERTIL)])
+    # Bertil's own loan is guaranteed by Anna: his collateral row carries her personnummer.
+    collateral = next(i for i in answer.items if i.table == "collateral")
+    assert collateral.found == Found.OWN
+    assert collateral.needs_review
+
+
+def test_the_answer_lists_the_systems_that_answered(answer: AccessAnswer) -> None:
+    assert answer.answered_systems == ["core", "website"]

@@ -49,6 +49,7 @@ class AnswerField:
     value: Any
     provided: bool
     internal_assessment: bool
+    subject: bool = True  # False: the column names someone else (a guarantor, a referee)
 
 
 @dataclass
@@ -64,8 +65,10 @@ class AnswerItem:
 
     @property
     def needs_review(self) -> bool:
-        """A person should look before release: someone else's row, or an internal assessment."""
-        return self.found != Found.OWN or any(f.internal_assessment for f in self.fields)
+        """A person should look before release: someone else's row or data, or an assessment."""
+        return self.found != Found.OWN or any(
+            f.internal_assessment or not f.subject for f in self.fields
+        )
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class AccessAnswer:
     generated_at: datetime
     programme_version: str
     complete: bool
+    answered_systems: list[str]  # every system that was asked and answered
     failed_systems: list[tuple[str, str]]  # system key and what went wrong
     manual_systems: list[str]
     items: list[AnswerItem]
@@ -155,6 +159,7 @@ def build_answer(resolution: Resolution, datamap: DataMap, programme: Programme)
                     value,
                     column.provided,
                     column.internal_assessment,
+                    column.subject,
                 )
             )
             if column.category and row.found != Found.CONTEXT:
@@ -174,6 +179,9 @@ def build_answer(resolution: Resolution, datamap: DataMap, programme: Programme)
         generated_at=clock.now(),
         programme_version=programme.notice.version,
         complete=resolution.complete,
+        answered_systems=sorted(
+            k for k, o in resolution.outcomes.items() if o.status == "answered"
+        ),
         failed_systems=[(f.system, f.error or "failed") for f in resolution.failures],
         manual_systems=[
             k for k, s in datamap.systems.items() if s.system.kind == SystemKind.MANUAL

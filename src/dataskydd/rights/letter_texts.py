@@ -32,6 +32,9 @@ LETTER: dict[str, LocalText] = {
     ),
     "summary": _t("Sammanfattning", "Summary"),
     "searched_by": _t("Vi har sökt efter dig med: {kinds}.", "We searched for you by: {kinds}."),
+    "searched_in": _t(
+        "Dessa system har vi sökt i: {names}.", "These are the systems we searched: {names}."
+    ),
     "found_in": _t(
         "Vi hittade {records} poster med uppgifter om dig i {systems} system: {names}.",
         "We found {records} records with data about you in {systems} systems: {names}.",

@@ -91,6 +91,9 @@ def _summary(
 ) -> list[Block]:
     kinds = ", ".join(_identity_kind(k, language) for k in answer.identities)
     lines = [say("searched_by", language, kinds=kinds)] if kinds else []
+    if answer.answered_systems:
+        searched = ", ".join(systems.name(key) for key in answer.answered_systems)
+        lines.append(say("searched_in", language, names=searched))
     records = sum(len(t.items) for t in tables)
     names = list(dict.fromkeys(t.system_name for t in tables))
     if records == 1:
