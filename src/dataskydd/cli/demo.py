@@ -48,6 +48,7 @@ def demo(
 ) -> None:
     """Build the demo estate and its data map, publish the bundled programme, and serve it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from dataskydd.demo.estate import EstateError, build
     from dataskydd.settings import get_settings
@@ -72,6 +73,10 @@ def demo(
     except ValueError as exc:  # a URL that is no URL, or not a database the estate runs on
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:  # a system that failed mid-build; --rebuild starts over
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err_console.print(f"[bold red]error:[/] building the demo estate failed: {reason}")
+        raise typer.Exit(1) from None
 
     _publish()
     rows = sum(estate.rows.values())

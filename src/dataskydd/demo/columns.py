@@ -75,7 +75,7 @@ def col(
     provided: bool = False,
     internal_assessment: bool = False,
     free_text: bool = False,
-    erasure: dm.ErasureStrategy = dm.ErasureStrategy.KEEP,
+    erasure: dm.ErasureStrategy = KEEP,
     replacement: str | None = None,
     retention_trigger: RetentionTrigger | None = None,
     references: dm.Reference | None = None,

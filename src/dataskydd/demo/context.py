@@ -35,9 +35,6 @@ class Batch:
     def add(self, system: str, table: str, **values: Any) -> None:
         self.rows[(system, table)].append(values)
 
-    def count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
-
 
 class Ids:
     """The next id of each table, counted from 1."""

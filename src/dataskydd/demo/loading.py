@@ -51,16 +51,6 @@ class Loader:
         self.connection.rollback()
         return [t.name for t in self.system.tables if t.name in present]
 
-    def row_counts(self) -> dict[str, int]:
-        counts = {
-            t.name: int(
-                self.connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            )
-            for t in self.system.tables
-        }
-        self.connection.rollback()
-        return counts
-
     # -- building -----------------------------------------------------------------------------
 
     def drop(self) -> None:

@@ -8,7 +8,7 @@ table), the rest from the chunk's own seeded random stream.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from random import Random
 
@@ -63,12 +63,6 @@ class Person:
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    @property
-    def born(self) -> date:
-        day = int(self.personnummer[6:8])
-        day = day - 60 if day > 60 else day  # a samordningsnummer's day is 60 on
-        return date(int(self.personnummer[:4]), int(self.personnummer[4:6]), day)
 
 
 class People:

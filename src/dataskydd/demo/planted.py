@@ -46,16 +46,10 @@ class Planted:
 
 
 def _person(
-    index: int,
-    first: str,
-    last: str,
-    born: date,
-    serial: int,
-    phone: str,
-    street: str,
-    postcode: str,
-    city: str,
+    index: int, name: str, born: date, serial: int, phone: str, address: tuple[str, str, str]
 ) -> Person:
+    first, last = name.split(" ")
+    street, postcode, city = address
     return Person(
         index=index,
         role=Role.PRIVATE_CUSTOMER,
@@ -71,43 +65,15 @@ def _person(
     )
 
 
+HOME = ("Kåbovägen 12", "752 36", "Uppsala")  # Anna's and her husband's
+KARL_HOME = ("Storgatan 4", "903 26", "Umeå")
 # Negative indexes: planted people are outside the generated range by construction.
-ANNA = _person(
-    -1,
-    "Anna",
-    "Lindqvist",
-    date(1978, 5, 23),
-    982,
-    "0701740617",
-    "Kåbovägen 12",
-    "752 36",
-    "Uppsala",
-)
-KARL = _person(
-    -2, "Karl", "Berglund", date(1961, 9, 14), 985, "0701740642", "Storgatan 4", "903 26", "Umeå"
-)
-JOHAN = _person(
-    -3,
-    "Johan",
-    "Lindqvist",
-    date(1976, 11, 2),
-    991,
-    "0701740655",
-    "Kåbovägen 12",
-    "752 36",
-    "Uppsala",
-)  # Anna's husband, her guarantor
-ERIK = _person(
-    -4,
-    "Erik",
-    "Berg",
-    date(1969, 2, 17),
-    993,
-    "0701740688",
-    "Svartbäcksgatan 40",
-    "753 32",
-    "Uppsala",
-)  # chair of Anna's company
+ANNA = _person(-1, "Anna Lindqvist", date(1978, 5, 23), 982, "0701740617", HOME)
+KARL = _person(-2, "Karl Berglund", date(1961, 9, 14), 985, "0701740642", KARL_HOME)
+JOHAN = _person(-3, "Johan Lindqvist", date(1976, 11, 2), 991, "0701740655", HOME)  # her guarantor
+ERIK_HOME = ("Svartbäcksgatan 40", "753 32", "Uppsala")
+# The chair and owner of the company Anna is on the board of.
+ERIK = _person(-4, "Erik Berg", date(1969, 2, 17), 993, "0701740688", ERIK_HOME)
 PLANTED_PEOPLE = 2  # Anna and Karl count among the estate's persons; the others are extras
 COMPANY_ORGNR = organisationsnummer(559_912_345)
 COMPANY_NAME = "Upplands Solenergi AB"
@@ -212,7 +178,8 @@ def _anna(ctx: Context, batch: Batch, rng: Random) -> Planted:
         "Godkänt resultat, men svagare än övriga kandidater.",
     )
 
-    chat_started = ctx.horizon - timedelta(days=40, hours=-10)
+    # Forty days ago: inside the twelve months the notice keeps chats.
+    chat_started = ctx.horizon - timedelta(days=40) + timedelta(hours=10, minutes=12)
     visits.chat_session(
         ctx,
         batch,
