@@ -158,10 +158,10 @@ def ensure_databases(size: int) -> dict[str, str]:
     return urls
 
 
-def build_estate(persons: int, work: Path) -> tuple[Path, dict[str, str], list[str]]:
+def build_estate(persons: int, work: Path, rebuild: bool) -> tuple[Path, dict[str, str], list[str]]:
     data_dir = work / f"estate-{persons}"
     started = time.perf_counter()
-    estate = build(data_dir, persons=persons, urls=ensure_databases(persons))
+    estate = build(data_dir, persons=persons, urls=ensure_databases(persons), rebuild=rebuild)
     took = time.perf_counter() - started
     state = "built" if estate.built else "reused"
     print(f"   estate of {persons:,} persons {state} in {took:.0f} s")
@@ -220,6 +220,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--work", type=Path, default=Path(".dataskydd/bench"))
+    parser.add_argument("--rebuild", action="store_true", help="build the estates again")
     args = parser.parse_args()
     programme = load_template()
     print(
@@ -228,8 +229,8 @@ def main() -> None:
     )
 
     print("\n0. Estates")
-    big_map, big_urls, big_planted = build_estate(args.persons, args.work)
-    small_map, _, small_planted = build_estate(args.small, args.work)
+    big_map, big_urls, big_planted = build_estate(args.persons, args.work, args.rebuild)
+    small_map, _, small_planted = build_estate(args.small, args.work, args.rebuild)
 
     with open_estate(load_datamap(big_map, programme)) as estate:
         tables = sum(len(s.tables) for s in estate.datamap.systems.values())

@@ -144,6 +144,16 @@ def test_search_text_matches_any_needle_in_any_column(connector: SqlConnector) -
     ]
 
 
+def test_a_needle_of_parts_matches_them_in_order_with_anything_between(
+    connector: SqlConnector,
+) -> None:
+    assert ids(connector.search_text(PEOPLE_TABLE, ["id"], ["notes"], [("ringde", "example")])) == [
+        1
+    ]
+    assert connector.search_text(PEOPLE_TABLE, ["id"], ["notes"], [("example", "ringde")]) == []
+    assert ids(connector.search_text(PEOPLE_TABLE, ["id"], ["notes"], [("100", "%")])) == [2]
+
+
 def test_an_empty_needle_matches_nothing(connector: SqlConnector) -> None:
     assert connector.search_text(PEOPLE_TABLE, ["id"], ["notes"], [""]) == []
 

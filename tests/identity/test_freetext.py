@@ -182,6 +182,24 @@ def test_sql_needles_are_the_distinct_written_forms(anna: IdentityMatcher) -> No
     assert {"198503121264", "850312-1264", "anna.berg@exempel.se", "070-123 45 67"} <= set(needles)
 
 
+def test_one_sql_pattern_catches_every_written_form_of_a_personnummer(
+    anna: IdentityMatcher,
+) -> None:
+    patterns = anna.sql_patterns()
+    assert ("850312", "1264") in patterns
+    assert not any(isinstance(p, str) and "1264" in p and "850312" in p for p in patterns)
+    for written in parse_personnummer("198503121264", today=TODAY).written_forms(today=TODAY):
+        # LIKE '%850312%1264%': the parts in order, anything between.
+        at = written.find("850312")
+        assert at >= 0 and written.find("1264", at + 6) > 0, written
+
+
+def test_sql_patterns_keep_e_mail_and_phone_forms_as_written(anna: IdentityMatcher) -> None:
+    patterns = anna.sql_patterns()
+    assert "anna.berg@exempel.se" in patterns
+    assert "070-123 45 67" in patterns
+
+
 def test_one_identity_given_twice_is_found_once() -> None:
     matcher = IdentityMatcher(
         [(K.PERSONNUMMER, "850312-1264"), (K.PERSONNUMMER, "198503121264")], today=TODAY

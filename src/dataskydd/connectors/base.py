@@ -78,9 +78,12 @@ class Connector(Protocol):
         table: TableRef,
         columns: Sequence[str],
         text_columns: Sequence[str],
-        needles: Sequence[str],
+        needles: Sequence[str | Sequence[str]],
     ) -> list[Row]:
-        """Rows of ``table`` where any ``text_columns`` value contains any ``needles`` (case-insensitive)."""
+        """Rows of ``table`` where any ``text_columns`` value contains any ``needles`` (case-insensitive).
+
+        A needle given as a sequence of parts matches the parts in order, anything between.
+        """
         ...
 
     def sample(self, table: TableRef, column: str, limit: int) -> list[Any]:

@@ -64,7 +64,7 @@ class ManualConnector:
         table: TableRef,
         columns: Sequence[str],
         text_columns: Sequence[str],
-        needles: Sequence[str],
+        needles: Sequence[str | Sequence[str]],
     ) -> list[Row]:
         self._refuse()
 

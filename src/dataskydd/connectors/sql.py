@@ -142,15 +142,21 @@ class SqlConnector:
         table: TableRef,
         columns: Sequence[str],
         text_columns: Sequence[str],
-        needles: Sequence[str],
+        needles: Sequence[str | Sequence[str]],
     ) -> list[Row]:
         """Rows where any ``text_columns`` value contains any ``needles``, case-insensitively.
 
+        A needle is a string, or a sequence of parts that must occur in that order with
+        anything between them (one pattern for every written form of a personnummer).
         ``%`` and ``_`` in a needle are matched literally; empty needles are ignored (they
         would match every row).
         """
         source = _table(table, [*columns, *text_columns])
-        patterns = [f"%{escape_like(needle)}%" for needle in _unique(needles) if needle]
+        patterns = _unique(
+            "%" + "%".join(escape_like(part) for part in parts) + "%"
+            for parts in ([n] if isinstance(n, str) else list(n) for n in needles)
+            if any(parts)
+        )
         conditions: list[tuple[ColumnElement[bool], int]] = [
             # ILIKE on PostgreSQL, lower(col) LIKE lower(:p) elsewhere (SQLAlchemy renders it).
             (source.c[name].ilike(pattern, escape=LIKE_ESCAPE), 1)

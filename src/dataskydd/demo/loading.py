@@ -14,9 +14,11 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable
 
 from dataskydd.datamap.schema import SystemKind
+from dataskydd.demo.columns import annotation
 from dataskydd.demo.context import Row
 from dataskydd.demo.systems import DemoSystem
 from dataskydd.demo.urls import kind
@@ -130,6 +132,8 @@ class Loader:
         if self.kind is SystemKind.SQLITE:
             self.connection.exec_driver_sql("ANALYZE")
             return
+        if self.kind is SystemKind.POSTGRESQL:
+            self._trigram_indexes()
         for table in self.system.tables:
             name = preparer.format_table(table)
             if self.kind is SystemKind.POSTGRESQL:
@@ -137,6 +141,25 @@ class Loader:
                 self.connection.exec_driver_sql(f"ANALYZE {name}")
             else:
                 self.connection.exec_driver_sql(f"ANALYZE TABLE {name}").fetchall()
+
+    def _trigram_indexes(self) -> None:
+        """Trigram indexes on free text, so finding a person's identifiers in notes and chat
+        is an index lookup, not a scan of every message (docs/operations.md advises the same
+        for real systems). Skipped where the pg_trgm extension cannot be had."""
+        preparer = self.engine.dialect.identifier_preparer
+        try:
+            with self.connection.begin_nested():
+                self.connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except SQLAlchemyError:
+            return
+        for table in self.system.tables:
+            for column in table.columns:
+                if annotation(column).free_text:
+                    index = preparer.quote(f"ix_{table.name}_{column.name}_trgm")
+                    self.connection.exec_driver_sql(
+                        f"CREATE INDEX {index} ON {preparer.format_table(table)} "
+                        f"USING gin ({preparer.quote(column.name)} gin_trgm_ops)"
+                    )
 
     def _advance_sequence(self, table: sa.Table) -> None:
         """Rows were loaded with their ids: move each serial on past them."""

@@ -66,6 +66,7 @@ class IdentityMatcher:
     ) -> None:
         day = today or clock.today()
         self._needles: dict[str, None] = {}
+        self._entries: list[_Entry] = []
         self._by_key: dict[str, list[_Entry]] = {}
         self._resolved: dict[str, list[_Entry]] = {}
         trie = _Trie()
@@ -78,6 +79,7 @@ class IdentityMatcher:
             seen.add((kind, canonical))
             forms = written_forms(kind, canonical, today=day)
             entry = _Entry(kind, canonical, tuple(forms), tuple(_sequences(kind, forms, day)))
+            self._entries.append(entry)
             for sequence in entry.sequences:
                 trie.add(sequence)
             for form in forms:
@@ -106,6 +108,26 @@ class IdentityMatcher:
             done = found.end
         parts.append(text[done:])
         return "".join(parts)
+
+    def sql_patterns(self) -> list[str | tuple[str, ...]]:
+        """The fewest ``LIKE`` patterns that catch every written form, for a database pre-filter.
+
+        A personnummer in any form holds its six-digit date and its last four digits in that
+        order ("780523-9824", "19780523 9824", "7805239824"), so one pattern of two parts
+        replaces six; an organisationsnummer likewise. The database returns a superset and
+        :meth:`contains` decides. Each part is at least four characters, so a trigram index
+        (PostgreSQL pg_trgm) can serve it.
+        """
+        patterns: dict[str | tuple[str, ...], None] = {}
+        for entry in self._entries:
+            if entry.kind in NATIONAL_ID_KINDS:
+                patterns[(entry.canonical[2:8], entry.canonical[8:])] = None
+            elif entry.kind == IdentityKind.ORGANISATIONSNUMMER:
+                patterns[(entry.canonical[:6], entry.canonical[6:])] = None
+            else:
+                for form in entry.forms:
+                    patterns[form.lower() if entry.kind == IdentityKind.EMAIL else form] = None
+        return list(patterns)
 
     def sql_needles(self) -> list[str]:
         """The distinct written forms, for a database's ``LIKE '%…%'`` pre-filter.

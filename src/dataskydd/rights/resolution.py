@@ -289,7 +289,7 @@ class Resolver:
             TableRef(where[1], self.plan.tables[where][1].schema_name),
             self.plan.columns(where),
             text_columns,
-            matcher.sql_needles(),
+            matcher.sql_patterns(),
         )
         found = []
         for row in rows:
