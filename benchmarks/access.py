@@ -84,6 +84,7 @@ class Floor:
     def __init__(self, urls: Mapping[str, str]) -> None:
         self.connections: dict[str, Any] = {}
         self.styles: dict[str, tuple[str, str]] = {}  # placeholder, identifier quote
+        self.postgres: set[str] = set()
         for system, url in urls.items():
             parsed = make_url(url)
             if parsed.get_backend_name() == "sqlite":
@@ -100,6 +101,7 @@ class Floor:
                     autocommit=True,
                 )
                 self.styles[system] = ("%s", '"')
+                self.postgres.add(system)
             else:
                 self.connections[system] = pymysql.connect(
                     host=parsed.host or "127.0.0.1",
@@ -123,10 +125,17 @@ class Floor:
                     params += values
             else:
                 text_columns, needles = args
+                # ILIKE on PostgreSQL, as the connector does, so the floor uses the same indexes.
+                like = "{c} ILIKE {m}" if system in self.postgres else "lower({c}) LIKE {m}"
                 clauses = [
-                    f"lower({quote}{c}{quote}) LIKE {mark}" for c in text_columns for _ in needles
+                    like.format(c=f"{quote}{c}{quote}", m=mark)
+                    for c in text_columns
+                    for _ in needles
                 ]
-                params = [f"%{n.lower()}%" for _ in text_columns for n in needles]
+                patterns = [
+                    "%" + "%".join([n] if isinstance(n, str) else n).lower() + "%" for n in needles
+                ]
+                params = [p for _ in text_columns for p in patterns]
             cursor = self.connections[system].cursor()
             cursor.execute(
                 f"SELECT {select} FROM {quote}{table.name}{quote} WHERE {' OR '.join(clauses)}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection as SAConnection
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
@@ -55,6 +55,9 @@ class MariaDBConnector(SqlConnector):
             max_overflow=0,  # a guest on someone else's database: at most pool_size connections
             pool_timeout=timeout_seconds,
             pool_pre_ping=True,
+            # Each statement its own transaction, read-only by the session setting below:
+            # one round trip per query and no write can happen.
+            isolation_level="AUTOCOMMIT",
             connect_args={
                 "connect_timeout": timeout_seconds,
                 # Only a backstop: the server's own statement timeout should fire first.
@@ -73,12 +76,13 @@ class MariaDBConnector(SqlConnector):
             )
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f"SET SESSION {setting}")
+                cursor.execute("SET SESSION TRANSACTION READ ONLY")
             dbapi_connection.commit()
 
         return cls(system, engine, timeout_seconds=timeout_seconds)
 
     def _begin_read_only(self, connection: SAConnection) -> None:
-        connection.execute(text("START TRANSACTION READ ONLY"))
+        """Nothing to do: the session is read-only (``SET SESSION TRANSACTION READ ONLY``)."""
 
     def _classify(self, exc: DBAPIError) -> Failure:
         args = getattr(exc.orig, "args", ())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import Connection as SAConnection
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Inspector
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -30,8 +30,13 @@ class PostgresConnector(SqlConnector):
         cls, system: str, url: str, *, timeout_seconds: float = 10.0, pool_size: int = 5
     ) -> PostgresConnector:
         parsed = engine_url(url)
-        # The server cancels a statement past the timeout, whatever the client does.
-        options = f"-c statement_timeout={max(1, round(timeout_seconds * 1000))}"
+        # The server cancels a statement past the timeout, whatever the client does, and
+        # every transaction of the session is read-only: one round trip per query, no
+        # BEGIN / SET TRANSACTION / ROLLBACK around it, and still no write can happen.
+        options = (
+            f"-c statement_timeout={max(1, round(timeout_seconds * 1000))} "
+            "-c default_transaction_read_only=on"
+        )
         given = parsed.query.get("options")
         if given:
             options = f"{given if isinstance(given, str) else ' '.join(given)} {options}"
@@ -41,16 +46,20 @@ class PostgresConnector(SqlConnector):
             max_overflow=0,  # a guest on someone else's database: at most pool_size connections
             pool_timeout=timeout_seconds,
             pool_pre_ping=True,
+            isolation_level="AUTOCOMMIT",
             connect_args={
                 # libpq counts whole seconds and waits at least two.
                 "connect_timeout": max(2, math.ceil(timeout_seconds)),
                 "options": options,
+                # No server-side prepared statements: a generic plan for a parameterised
+                # LIKE cannot use a trigram index, so every lookup gets its own plan.
+                "prepare_threshold": None,
             },
         )
         return cls(system, engine, timeout_seconds=timeout_seconds)
 
     def _begin_read_only(self, connection: SAConnection) -> None:
-        connection.execute(text("SET TRANSACTION READ ONLY"))
+        """Nothing to do: the session is read-only (``default_transaction_read_only``)."""
 
     def _schemas(self, inspector: Inspector) -> list[str | None]:
         default = inspector.default_schema_name

@@ -158,8 +158,7 @@ class SqlConnector:
             if any(parts)
         )
         conditions: list[tuple[ColumnElement[bool], int]] = [
-            # ILIKE on PostgreSQL, lower(col) LIKE lower(:p) elsewhere (SQLAlchemy renders it).
-            (source.c[name].ilike(pattern, escape=LIKE_ESCAPE), 1)
+            (self._contains(source.c[name], pattern), 1)
             for name in _unique(text_columns)
             for pattern in patterns
         ]
@@ -210,6 +209,10 @@ class SqlConnector:
                     self._end_read(connection)
         except DBAPIError as exc:
             raise self._translate(exc, table, columns, bound) from None
+
+    def _contains(self, column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+        """Case-insensitive ``LIKE``: ILIKE on PostgreSQL, lower(col) LIKE lower(:p) elsewhere."""
+        return column.ilike(pattern, escape=LIKE_ESCAPE)
 
     def _begin_read_only(self, connection: SAConnection) -> None:
         """Open the transaction read-only, as the first statement on ``connection``."""
