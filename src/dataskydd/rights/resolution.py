@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -136,10 +137,13 @@ class Resolver:
         *,
         unavailable: Mapping[str, str] | None = None,
         max_hops: int = 10,
+        executor: Executor | None = None,
     ) -> None:
         self.datamap = datamap
         self.connectors = connectors
         self.unavailable = dict(unavailable or {})
+        # A long-lived pool (the estate's) saves starting threads on every hop.
+        self.executor = executor
         self.max_hops = max_hops
         self.plan = _Plan(datamap)
 
@@ -183,7 +187,8 @@ class Resolver:
         for where in self.plan.tables:
             if result.outcomes[where[0]].status == "answered":
                 work[where[0]].append(where)
-        with ThreadPoolExecutor(max_workers=max(1, len(work))) as pool:
+        with ExitStack() as stack:
+            pool = self.executor or stack.enter_context(ThreadPoolExecutor(max(1, len(work))))
             futures = {
                 system: pool.submit(
                     self._system_hop, system, tables, by_family, parent_values, matcher, result

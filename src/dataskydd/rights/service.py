@@ -11,6 +11,7 @@ with its reason, and every answer built on that estate says it is incomplete.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,16 @@ class Estate:
     datamap: DataMap
     connectors: dict[str, Connector] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    # One thread per system asks the systems of a hop at once; shared by every request.
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8))
 
     def resolver(self) -> Resolver:
-        return Resolver(self.datamap, self.connectors, unavailable=self.unavailable)
+        return Resolver(
+            self.datamap, self.connectors, unavailable=self.unavailable, executor=self.executor
+        )
 
     def close(self) -> None:
+        self.executor.shutdown(wait=True)
         for connector in self.connectors.values():
             connector.close()
         self.connectors.clear()
