@@ -399,3 +399,39 @@ def test_a_failed_transfer_exits_1_with_the_reason(datamap: Path, tmp_path: Path
     )
     assert result.exit_code == 1
     assert "could not connect to the receiving controller at 127.0.0.1:9" in result.output
+
+
+def test_a_system_checked_by_hand_gets_a_task_with_its_checklist_and_due_date(
+    datamap: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataskydd import clock
+    from dataskydd.store.engine import make_engine, session_scope
+    from dataskydd.store.tasks import open_tasks
+
+    monkeypatch.setenv("DATASKYDD_DATA_DIR", str(tmp_path / "store"))
+    (datamap / "archive.yaml").write_text(
+        "system:\n"
+        "  key: archive\n"
+        "  name: Pappersarkiv\n"
+        "  kind: manual\n"
+        "  categories: [identification.name]\n"
+        "  manual:\n"
+        "    assignee: Arkivet\n"
+        "    due_days: 7\n"
+        "    checklist:\n"
+        "      - {sv: Sök i pärmarna, en: Search the binders}\n",
+        encoding="utf-8",
+    )
+    with clock.frozen_at("2026-11-26"):
+        result = runner.invoke(app, access(datamap, tmp_path / "svar.zip"))
+    assert result.exit_code == 0, result.output
+    assert "systems: 2 answered, 0 failed, 1 manual" in result.output
+    assert "manual: task 1 for archive (Arkivet), due 2026-12-03" in result.output
+    engine = make_engine()
+    try:
+        with session_scope(engine) as session:
+            [task] = open_tasks(session, system_key="archive")
+    finally:
+        engine.dispose()
+    assert task.checklist[0].sv == "Sök i pärmarna"
+    assert ASA not in task.identities_ref and ASA not in task.request_ref

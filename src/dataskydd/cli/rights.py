@@ -9,6 +9,7 @@ The summary shows counts and refs only, never a personal data value.
 from __future__ import annotations
 
 import getpass
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,8 +19,10 @@ from typing import NoReturn
 import typer
 from rich.markup import escape
 
+from dataskydd import clock
 from dataskydd.cli.common import PROGRAMME_OPTION_HELP, console, err_console, load_or_exit
 from dataskydd.datamap.loader import LoadedDataMap, read_datamap
+from dataskydd.datamap.schema import SystemKind
 from dataskydd.identity.kinds import IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise
 from dataskydd.programme import ProgrammeInvalid
@@ -127,6 +130,7 @@ def access_command(
     if staff_record is not None:
         _write(staff_record, to_json(answer, language, staff=True, datamap=loaded.datamap))
     _access_summary(answer, resolution, out)
+    _manual_tasks(loaded, out)
     _exit_if_incomplete(resolution, "the answer")
 
 
@@ -316,8 +320,28 @@ def _access_summary(answer: AccessAnswer, resolution: Resolution, out: Path) -> 
         for item in review:
             why = item.found.value if item.found != Found.OWN else "internal assessment"
             console.print(f"    {escape(item.ref)} ({why})")
-    for key in answer.manual_systems:
-        console.print(f"  manual: {escape(key)} is checked by hand; complete the answer after")
+
+
+def _manual_tasks(loaded: LoadedDataMap, out: Path) -> None:
+    """Tasks in the app store for the systems checked by hand, named without personal data."""
+    if not any(s.system.kind == SystemKind.MANUAL for s in loaded.datamap.systems.values()):
+        return
+    from dataskydd.rights.service import manual_tasks
+    from dataskydd.store import migrate
+    from dataskydd.store.engine import make_engine
+
+    request_ref = f"access-{clock.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    migrate.upgrade()
+    engine = make_engine()
+    try:
+        tasks = manual_tasks(loaded.datamap, engine, request_ref, f"answer file {out.name}")
+    finally:
+        engine.dispose()
+    for task in tasks:
+        console.print(
+            f"  manual: task {task.id} for {escape(task.system_key)} ({escape(task.assignee)}), "
+            f"due {task.due_date}, request {request_ref}"
+        )
 
 
 def _exit_if_incomplete(resolution: Resolution, what: str) -> None:

@@ -16,14 +16,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from dataskydd.connectors.base import Connector, ConnectorError
 from dataskydd.connectors.factory import open_connector, url_for
+from dataskydd.connectors.manual import ManualConnector
 from dataskydd.datamap.schema import DataMap, SystemKind
 from dataskydd.identity.kinds import IdentityKind
 from dataskydd.programme.schema import Programme
 from dataskydd.rights.access import AccessAnswer, build_answer
 from dataskydd.rights.portability import PortableTable, portable_data
 from dataskydd.rights.resolution import Resolution, Resolver, parse_identities
+from dataskydd.store.tasks import Task
 
 
 @dataclass
@@ -85,3 +89,17 @@ def portability(
 ) -> list[PortableTable]:
     """The person's portable data (Art. 20)."""
     return portable_data(find_person(estate, identities), estate.datamap, programme)
+
+
+def manual_tasks(
+    datamap: DataMap, store: Engine, request_ref: str, identities_ref: str
+) -> list[Task]:
+    """A task with its checklist and due date for every system that must be checked by hand.
+
+    Idempotent per system and request: asking again finds the tasks already there.
+    """
+    return [
+        ManualConnector(system_map.system, store).create_task(request_ref, identities_ref)
+        for system_map in datamap.systems.values()
+        if system_map.system.kind == SystemKind.MANUAL
+    ]
