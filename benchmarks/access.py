@@ -11,8 +11,7 @@ Prints, for an estate of ``--persons`` people (default 1,000,000):
    show that memory does not grow with the estate.
 
 The estate is built once per size and reused (the demo's manifest says when it matches).
-Systems: core and crm on PostgreSQL, recruitment and marketing on MariaDB, website on
-SQLite. The free-text scan's speed is measured by benchmarks/freetext.py.
+Systems: core, crm and recruitment on PostgreSQL, marketing on MariaDB, website on SQLite. The free-text scan's speed is measured by benchmarks/freetext.py.
 
     .venv/bin/python benchmarks/access.py [--persons 1000000] [--requests 1000] [--small 10000]
 """
@@ -46,7 +45,9 @@ from dataskydd.rights.service import Estate, find_person, open_estate
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
 MARIADB = "mysql+pymysql://root@127.0.0.1:3306/{db}"
-PLACES = {"core": POSTGRES, "crm": POSTGRES, "recruitment": MARIADB, "marketing": MARIADB}
+# Text-heavy systems where their free text can be indexed (pg_trgm); marketing's purchased
+# lists (no free text) on MariaDB; the website on SQLite.
+PLACES = {"core": POSTGRES, "crm": POSTGRES, "recruitment": POSTGRES, "marketing": MARIADB}
 PNR = IdentityKind.PERSONNUMMER
 
 
@@ -193,10 +194,14 @@ def subjects(estate: Estate, count: int, planted: list[str], seed: int = 7) -> l
     return planted + chosen
 
 
+INCOMPLETE: list[str] = []
+
+
 def one_request(estate: Estate, programme: Any, pnr: str) -> int:
     resolution = find_person(estate, [(PNR, pnr)])
     answer = build_answer(resolution, estate.datamap, programme)
-    assert answer.complete, answer.failed_systems
+    if not answer.complete:  # counted and reported, never silently dropped
+        INCOMPLETE.extend(f"{system}: {why}" for system, why in answer.failed_systems)
     return len(answer.items)
 
 
@@ -234,7 +239,7 @@ def main() -> None:
     programme = load_template()
     print(
         f"dataskydd access benchmark: Python {sys.version.split()[0]}; systems: "
-        "core, crm on PostgreSQL; recruitment, marketing on MariaDB; website on SQLite"
+        "core, crm, recruitment on PostgreSQL; marketing on MariaDB; website on SQLite"
     )
 
     print("\n0. Estates")
@@ -255,7 +260,7 @@ def main() -> None:
         estate.connectors.update(recorders)  # type: ignore[arg-type]
         floor = Floor(big_urls)
         ours, floors, items = [], [], []
-        for pnr in people[: min(200, len(people))]:
+        for pnr in people[: min(100, len(people))]:
             for recorder in recorders.values():
                 recorder.calls.clear()
             ours.append(timed(lambda pnr=pnr: items.append(one_request(estate, programme, pnr))))
@@ -285,6 +290,10 @@ def main() -> None:
                 lambda: list(pool.map(lambda p: one_request(estate, programme, p), people))
             )
         print(f"   4 workers:     {len(people) / concurrent:7.1f} requests/s ({concurrent:.1f} s)")
+
+        print(f"   incomplete answers (a system failed, e.g. a timeout): {len(INCOMPLETE)}")
+        for failure in sorted(set(INCOMPLETE))[:5]:
+            print(f"     {failure}")
 
         print("\n3. Peak Python memory of one request (tracemalloc), by estate size")
         big_peak = peak_memory(estate, programme, people[:20])
