@@ -94,7 +94,9 @@ class Floor:
                 )
                 self.styles[system] = ("?", '"')
             elif parsed.get_backend_name() == "postgresql":
+                # As the connector: no auto-prepared generic plans that cannot use an index.
                 self.connections[system] = psycopg.connect(
+                    prepare_threshold=None,
                     host=parsed.host,
                     port=parsed.port,
                     user=parsed.username,

@@ -3,7 +3,6 @@ number, and can be redacted; the generic scanner trusts only valid check digits.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -201,10 +200,10 @@ def test_one_sql_pattern_catches_every_written_form_of_a_swedish_phone_number(
 ) -> None:
     patterns = anna.sql_patterns()
     assert "anna.berg@exempel.se" in patterns
-    groups = next(p for p in patterns if isinstance(p, tuple) and p[0] == "70")
-    in_order = re.compile(".*".join(re.escape(g) for g in groups))
+    needles = [p for p in patterns if isinstance(p, str)]
     for written in phone_forms("+46701234567"):
-        assert in_order.search(written), written
+        assert any(needle in written for needle in needles), written
+    assert "701234567" in needles  # one needle for every digits-only form
 
 
 def test_one_identity_given_twice_is_found_once() -> None:

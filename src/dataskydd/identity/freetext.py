@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-import phonenumbers
-
 from dataskydd import clock
 from dataskydd.identity.contact import is_local_char
 from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityError, IdentityKind
@@ -127,9 +125,13 @@ class IdentityMatcher:
             elif entry.kind == IdentityKind.ORGANISATIONSNUMMER:
                 patterns[(entry.canonical[:6], entry.canonical[6:])] = None
             elif entry.kind == IdentityKind.PHONE and entry.canonical.startswith("+46"):
-                # Every written form holds the national digit groups in order:
-                # "079-264 43 98", "0792644398", "+46 79 264 43 98" all match %79%264%43%98%.
-                patterns[_phone_groups(entry.canonical)] = None
+                # The national number without its 0 is in every digits-only form
+                # ("+46701740617", "0701740617", ...): one needle for four forms. The forms
+                # with separators stay whole, so each keeps enough trigrams for an index.
+                patterns[entry.canonical[3:]] = None
+                for form in entry.forms:
+                    if not form.lstrip("+").isdigit():
+                        patterns[form] = None
             else:
                 for form in entry.forms:
                     patterns[form.lower() if entry.kind == IdentityKind.EMAIL else form] = None
@@ -188,16 +190,6 @@ def find_personnummer_like(text: str, *, today: date | None = None) -> list[Matc
             Match(number.kind, number.canonical, candidate.start(), candidate.end(), written)
         )
     return found
-
-
-def _phone_groups(e164: str) -> tuple[str, ...]:
-    """A Swedish number's national digit groups without the trunk 0: ("79", "264", "43", "98")."""
-    national = phonenumbers.format_number(
-        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
-    )
-    groups = [g for g in re.split(r"\D+", national) if g]
-    groups[0] = groups[0].removeprefix("0")
-    return tuple(g for g in groups if g)
 
 
 @dataclass(frozen=True, slots=True)
