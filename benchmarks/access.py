@@ -86,6 +86,7 @@ class Floor:
         self.connections: dict[str, Any] = {}
         self.styles: dict[str, tuple[str, str]] = {}  # placeholder, identifier quote
         self.postgres: set[str] = set()
+        self.sqlite: set[str] = set()
         for system, url in urls.items():
             parsed = make_url(url)
             if parsed.get_backend_name() == "sqlite":
@@ -93,6 +94,7 @@ class Floor:
                     parsed.database or "", check_same_thread=False
                 )
                 self.styles[system] = ("?", '"')
+                self.sqlite.add(system)
             elif parsed.get_backend_name() == "postgresql":
                 # As the connector: no auto-prepared generic plans that cannot use an index.
                 self.connections[system] = psycopg.connect(
@@ -129,7 +131,15 @@ class Floor:
             else:
                 text_columns, needles = args
                 # ILIKE on PostgreSQL, as the connector does, so the floor uses the same indexes.
-                like = "{c} ILIKE {m}" if system in self.postgres else "lower({c}) LIKE {m}"
+                # As the connector: ILIKE on PostgreSQL, SQLite's own (ASCII case-blind) LIKE,
+                # lower() LIKE on MariaDB.
+                like = (
+                    "{c} ILIKE {m}"
+                    if system in self.postgres
+                    else "{c} LIKE {m}"
+                    if system in self.sqlite
+                    else "lower({c}) LIKE {m}"
+                )
                 clauses = [
                     like.format(c=f"{quote}{c}{quote}", m=mark)
                     for c in text_columns
@@ -197,10 +207,12 @@ def subjects(estate: Estate, count: int, planted: list[str], seed: int = 7) -> l
 
 
 INCOMPLETE: list[str] = []
+IDENTITIES: list[int] = []
 
 
 def one_request(estate: Estate, programme: Any, pnr: str) -> int:
     resolution = find_person(estate, [(PNR, pnr)])
+    IDENTITIES.append(len(resolution.identities))
     answer = build_answer(resolution, estate.datamap, programme)
     if not answer.complete:  # counted and reported, never silently dropped
         INCOMPLETE.extend(f"{system}: {why}" for system, why in answer.failed_systems)
@@ -293,6 +305,10 @@ def main() -> None:
             )
         print(f"   4 workers:     {len(people) / concurrent:7.1f} requests/s ({concurrent:.1f} s)")
 
+        print(
+            f"   identities per person found: median {statistics.median(IDENTITIES):.0f}, "
+            f"max {max(IDENTITIES)}"
+        )
         print(f"   incomplete answers (a system failed, e.g. a timeout): {len(INCOMPLETE)}")
         for failure in sorted(set(INCOMPLETE))[:5]:
             print(f"     {failure}")
