@@ -98,3 +98,16 @@ def test_a_system_that_cannot_be_asked_is_named_and_the_answer_is_incomplete(
     assert [f.system for f in result.failures] == ["website"]
     assert result.outcomes["core"].status == "answered"
     assert keys(result, "core", "customers", Found.OWN) == {"K-1"}
+
+
+def test_free_text_is_searched_for_what_people_write_not_internal_record_numbers(
+    estate: Estate,
+) -> None:
+    from dataskydd.rights.resolution import FREE_TEXT_KINDS
+
+    assert IdentityKind.PERSONNUMMER in FREE_TEXT_KINDS
+    assert IdentityKind.PHONE in FREE_TEXT_KINDS
+    assert IdentityKind.CUSTOMER_NUMBER not in FREE_TEXT_KINDS
+    result = find_person(estate, [(IdentityKind.CUSTOMER_NUMBER, "K-1")])
+    # The customer number finds Anna's row; her personnummer, read off it, finds her chat.
+    assert keys(result, "website", "chat_messages", Found.MENTION) == {"M-2"}

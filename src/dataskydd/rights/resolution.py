@@ -34,6 +34,19 @@ from dataskydd.identity.freetext import IdentityMatcher
 from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise, written_forms
 
+# What people write about themselves in chat, notes and forms. Internal record numbers
+# (customer, applicant, login) are found through their own columns; searched for in text,
+# their common digit runs would only make every free-text search a scan of the table.
+FREE_TEXT_KINDS = frozenset(
+    {
+        IdentityKind.PERSONNUMMER,
+        IdentityKind.SAMORDNINGSNUMMER,
+        IdentityKind.ORGANISATIONSNUMMER,
+        IdentityKind.EMAIL,
+        IdentityKind.PHONE,
+    }
+)
+
 
 @dataclass(frozen=True, order=True)
 class Identity:
@@ -181,7 +194,8 @@ class Resolver:
         for identity in frontier:
             by_family[identity.family].update(written_forms(identity.kind, identity.value))
         parent_values = self._parent_values(parents)
-        matcher = IdentityMatcher((i.kind, i.value) for i in frontier) if frontier else None
+        in_text = [(i.kind, i.value) for i in frontier if i.kind in FREE_TEXT_KINDS]
+        matcher = IdentityMatcher(in_text) if in_text else None
 
         work: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for where in self.plan.tables:
