@@ -49,6 +49,11 @@ CORE = {
                     "provided": True,
                 },
                 {"name": "relationship_ended_at", "retention_trigger": "relationship_ended"},
+                {
+                    "name": "employer_orgnr",
+                    "category": "financial.company_connections",
+                    "identity": "organisationsnummer",
+                },
             ],
         },
         {
@@ -85,7 +90,7 @@ CORE = {
             "purposes": ["contract"],
             "primary_key": ["orgnr"],
             "columns": [
-                {"name": "orgnr"},
+                {"name": "orgnr", "identity": "organisationsnummer"},
                 {"name": "name", "category": "financial.company_connections"},
             ],
         },
@@ -177,6 +182,7 @@ def build_estate(tmp_path: Path) -> Path:
                     "name": "Anna Lindqvist",
                     "email": "Anna.Lindqvist@example.se",
                     "relationship_ended_at": None,
+                    "employer_orgnr": "5560000001",
                 },
                 {
                     "customer_number": "K-2",
@@ -184,6 +190,7 @@ def build_estate(tmp_path: Path) -> Path:
                     "name": "Bertil Berg",
                     "email": "bertil@example.se",
                     "relationship_ended_at": date(2019, 6, 30),
+                    "employer_orgnr": None,
                 },
                 {
                     "customer_number": "K-3",
@@ -191,6 +198,7 @@ def build_estate(tmp_path: Path) -> Path:
                     "name": "Cecilia Ek",
                     "email": "cecilia@example.se",
                     "relationship_ended_at": None,
+                    "employer_orgnr": None,
                 },
             ],
             "loans": [

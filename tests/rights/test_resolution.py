@@ -111,3 +111,13 @@ def test_free_text_is_searched_for_what_people_write_not_internal_record_numbers
     result = find_person(estate, [(IdentityKind.CUSTOMER_NUMBER, "K-1")])
     # The customer number finds Anna's row; her personnummer, read off it, finds her chat.
     assert keys(result, "website", "chat_messages", Found.MENTION) == {"M-2"}
+
+
+def test_an_employers_organisationsnummer_on_her_row_never_makes_the_company_hers(
+    estate: Estate,
+) -> None:
+    # Anna's customer row names her employer, the company Bertil chairs.
+    result = find_person(estate, [(PNR, ANNA)])
+    assert not any(i.kind == IdentityKind.ORGANISATIONSNUMMER for i in result.identities)
+    assert Found.OWN not in {r.found for r in result.rows.get(("core", "companies"), {}).values()}
+    assert "R-2" not in keys(result, "core", "company_roles")

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from dataskydd.datamap.schema import Reference
 from dataskydd.demo.columns import (
-    CUSTOMER,
     DELETE,
     EMAIL,
     HASH,
@@ -29,10 +28,11 @@ table(
     "People Almi talks to: customers' contacts and prospects.",
     col("contact_id", sa.Integer(), primary_key=True, erasure=DELETE),
     col(
+        # The customer this contact is about, often a company the person works for: a
+        # reference, not the person's own identity (contacts are found by e-mail and phone).
         "customer_number",
         sa.String(10),
         category="identification",
-        identity=CUSTOMER,
         erasure=DELETE,
         references=Reference(system="core", table="customers", column="customer_number"),
     ),

@@ -48,6 +48,13 @@ FREE_TEXT_KINDS = frozenset(
 )
 
 
+# Identities read off the person's rows that may seed the next hop. An organisationsnummer
+# names a company (an employer, a company one sits on the board of), never the person: taken
+# up, it would make the company's rows, and every other board member, look like theirs. A
+# sole trader's number is their personnummer and is found as one.
+DISCOVERABLE_KINDS = frozenset(IdentityKind) - {IdentityKind.ORGANISATIONSNUMMER}
+
+
 @dataclass(frozen=True, order=True)
 class Identity:
     kind: IdentityKind
@@ -412,6 +419,8 @@ class Resolver:
                 for column in columns:
                     value = row.values.get(column.name)
                     if value is None or not column.subject or column.identity is None:
+                        continue
+                    if column.identity not in DISCOVERABLE_KINDS:
                         continue
                     try:
                         identity = Identity(column.identity, normalise(column.identity, str(value)))
