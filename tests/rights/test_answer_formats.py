@@ -368,8 +368,9 @@ def test_the_letter_summarises_what_was_searched_and_found(
     answer: AccessAnswer, datamap: DataMap
 ) -> None:
     html = to_html(answer, "sv", datamap=datamap)
-    # Her e-mail and customer number were read off her own rows and searched for too.
-    assert "Vi har sökt efter dig med: kundnummer, e-postadress, personnummer." in html
+    # Her e-mail was read off her own rows and searched for too (record numbers are not:
+    # they may be a company's; her records are reached through references instead).
+    assert "Vi har sökt efter dig med: e-postadress, personnummer." in html
     assert (
         "Vi hittade 4 poster med uppgifter om dig i 2 system: Chatt på webbplatsen, Kärnsystem."
         in html

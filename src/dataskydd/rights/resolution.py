@@ -48,11 +48,20 @@ FREE_TEXT_KINDS = frozenset(
 )
 
 
-# Identities read off the person's rows that may seed the next hop. An organisationsnummer
-# names a company (an employer, a company one sits on the board of), never the person: taken
-# up, it would make the company's rows, and every other board member, look like theirs. A
-# sole trader's number is their personnummer and is found as one.
-DISCOVERABLE_KINDS = frozenset(IdentityKind) - {IdentityKind.ORGANISATIONSNUMMER}
+# Identities read off the person's rows that may seed the next hop: only those that name a
+# natural person. An organisationsnummer names a company (an employer, a board seat), and a
+# record number (customer, applicant, login) may be a company's: a KYC check on a board
+# member carries the company's customer number. Taken up, either would make the company's
+# rows, and every other board member, look like the person's. The person's own records are
+# reached through references instead; record numbers the person gives still search.
+DISCOVERABLE_KINDS = frozenset(
+    {
+        IdentityKind.PERSONNUMMER,
+        IdentityKind.SAMORDNINGSNUMMER,
+        IdentityKind.EMAIL,
+        IdentityKind.PHONE,
+    }
+)
 
 
 @dataclass(frozen=True, order=True)
