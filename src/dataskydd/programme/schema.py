@@ -17,6 +17,7 @@ from dataskydd.programme.duration import Duration
 from dataskydd.programme.text import LocalText
 from dataskydd.programme.vocab import (
     Derogation,
+    ErasureException,
     LegalBasis,
     RetentionTrigger,
     Right,
@@ -154,6 +155,9 @@ class Purpose(Entry):
     art10_authority: str | None = None  # the law that allows criminal-offence data (Art. 10)
     examples: list[LocalText] = Field(default_factory=list)
     profiling: bool = False
+    # Direct marketing (Art. 21(2)-(3)): an objection to it always wins, and suppresses the
+    # person on every purchased list after.
+    direct_marketing: bool = False
     categories: list[CategoryKey] = Field(default_factory=list)
     data_subjects: list[Key] = Field(default_factory=list)
     dpv: str | None = Field(default=None, pattern=r"^[a-z-]+:[A-Za-z0-9]+$")
@@ -230,6 +234,9 @@ class RetentionRule(Entry):
     minimum: Duration | None = None
     maximum: Duration | None = None
     action: RetentionAction = RetentionAction.DELETE
+    # Set when the rule keeps data even against an erasure request, and on which ground;
+    # unset, the rule is only a promise to delete (chat, marketing) and erasure goes first.
+    erasure_exception: ErasureException | None = None
     condition: LocalText | None = None  # e.g. only for rejected applicants
     statute: Statute | None = None
     note: LocalText | None = None

@@ -185,6 +185,31 @@ RETENTION_TRIGGERS: dict[RetentionTrigger, LocalText] = {
 }
 
 
+class ErasureException(StrEnum):
+    """Why a retention rule keeps data that a person asked to have erased (Art. 17(3))."""
+
+    LEGAL_OBLIGATION = "legal_obligation"  # (b): a law requires the controller to keep it
+    LEGAL_CLAIMS = "legal_claims"  # (e): needed to establish, exercise or defend legal claims
+
+
+ERASURE_EXCEPTIONS: dict[ErasureException, tuple[str, LocalText]] = {
+    ErasureException.LEGAL_OBLIGATION: (
+        "Art. 17(3)(b)",
+        LocalText(
+            sv="vi är skyldiga enligt lag att spara uppgifterna",
+            en="the law requires us to keep the data",
+        ),
+    ),
+    ErasureException.LEGAL_CLAIMS: (
+        "Art. 17(3)(e)",
+        LocalText(
+            sv="uppgifterna behövs för att fastställa, göra gällande eller försvara rättsliga anspråk",
+            en="the data is needed to establish, exercise or defend legal claims",
+        ),
+    ),
+}
+
+
 class Right(StrEnum):
     """The data subject rights that notice section 7 lists, (a) to (f)."""
 
