@@ -21,6 +21,7 @@ from dataskydd.programme.notice import retention_period
 from dataskydd.programme.schema import Programme, RetentionRule
 from dataskydd.programme.text import LocalText
 from dataskydd.programme.vocab import LEGAL_BASES, TRANSFER_MECHANISMS
+from dataskydd.retention.dates import as_date
 from dataskydd.rights.resolution import Found, FoundRow, Resolution
 
 
@@ -164,7 +165,7 @@ def build_answer(resolution: Resolution, datamap: DataMap, programme: Programme)
             )
             if column.category and row.found != Found.CONTEXT:
                 categories.add(column.category)
-            day = _as_date(value) if column.retention_trigger is not None else None
+            day = as_date(value) if column.retention_trigger is not None else None
             if column.retention_trigger is not None and day is not None:
                 trigger_dates[column.retention_trigger].append(day)
         if row.found != Found.CONTEXT:
@@ -189,20 +190,6 @@ def build_answer(resolution: Resolution, datamap: DataMap, programme: Programme)
         items=items,
         art15=art15_for(programme, purposes, categories, trigger_dates),
     )
-
-
-def _as_date(value: Any) -> date | None:
-    """A trigger date as the database gave it: a date, a date-time, or ISO text (SQLite)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _ref(row: FoundRow) -> str:

@@ -198,8 +198,10 @@ class ErasureRunRecord(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    subject_ref: Mapped[str] = mapped_column(String(36))
-    ground: Mapped[str] = mapped_column(String(40))
+    # The person, when the run erases one (a rights request); a bulk run lists its persons
+    # in erasure_subjects only.
+    subject_ref: Mapped[str | None] = mapped_column(String(36))
+    ground: Mapped[str] = mapped_column(String(80))  # grounds, comma-separated
     decided_by: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(10))
@@ -207,6 +209,18 @@ class ErasureRunRecord(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONDocument)  # counts and purposes, no values
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ErasureSubjectRecord(Base):
+    """A person an erasure run erases (one for a request, many for a bulk run)."""
+
+    __tablename__ = "erasure_subjects"
+    __table_args__ = (Index(None, "subject_ref"),)
+
+    run_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("erasure_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_ref: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
 class ErasureBatchRecord(Base):
@@ -249,3 +263,20 @@ class ApiTokenRecord(Base):
     scopes: Mapped[list[str]] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LegalHoldRecord(Base):
+    """A hold on a person's data for a legal claim: nothing of theirs is erased until released."""
+
+    __tablename__ = "legal_holds"
+    __table_args__ = (Index(None, "subject_ref", "released_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_ref: Mapped[str] = mapped_column(String(36))
+    case_ref: Mapped[str] = mapped_column(String(200))  # e.g. the court's case number
+    systems: Mapped[list[str]] = mapped_column(JSONDocument)  # empty: every system
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    placed_by: Mapped[str] = mapped_column(Text)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by: Mapped[str | None] = mapped_column(Text)
+    release_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,5 +1,5 @@
 """The person's standing: identities as keyed hashes, restriction, objection, consent,
-suppression, erasure runs and their batches, the audit log and API tokens.
+suppression, erasure runs (their persons and batches), legal holds, the audit log, API tokens.
 
 Revision ID: 0003
 Revises: 0002
@@ -73,8 +73,8 @@ def upgrade() -> None:
     op.create_table(
         "erasure_runs",
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("subject_ref", sa.String(length=36), nullable=False),
-        sa.Column("ground", sa.String(length=40), nullable=False),
+        sa.Column("subject_ref", sa.String(length=36), nullable=True),
+        sa.Column("ground", sa.String(length=80), nullable=False),
         sa.Column("decided_by", sa.Text(), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
@@ -93,6 +93,28 @@ def upgrade() -> None:
     with op.batch_alter_table("erasure_runs", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_erasure_runs_subject_ref"), ["subject_ref"], unique=False
+        )
+
+    op.create_table(
+        "legal_holds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject_ref", sa.String(length=36), nullable=False),
+        sa.Column("case_ref", sa.String(length=200), nullable=False),
+        sa.Column(
+            "systems", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("placed_by", sa.Text(), nullable=False),
+        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("released_by", sa.Text(), nullable=True),
+        sa.Column("release_reason", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_legal_holds")),
+    )
+    with op.batch_alter_table("legal_holds", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_legal_holds_subject_ref_released_at"),
+            ["subject_ref", "released_at"],
+            unique=False,
         )
 
     op.create_table(
@@ -182,9 +204,29 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("run_id", "system_key", "seq", name=op.f("pk_erasure_batches")),
     )
+    op.create_table(
+        "erasure_subjects",
+        sa.Column("run_id", sa.String(length=36), nullable=False),
+        sa.Column("subject_ref", sa.String(length=36), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["erasure_runs.id"],
+            name=op.f("fk_erasure_subjects_run_id_erasure_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("run_id", "subject_ref", name=op.f("pk_erasure_subjects")),
+    )
+    with op.batch_alter_table("erasure_subjects", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_erasure_subjects_subject_ref"), ["subject_ref"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("erasure_subjects", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_erasure_subjects_subject_ref"))
+
+    op.drop_table("erasure_subjects")
     op.drop_table("erasure_batches")
     op.drop_table("suppression")
     with op.batch_alter_table("subject_identities", schema=None) as batch_op:
@@ -199,6 +241,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_objections_subject_ref_purpose"))
 
     op.drop_table("objections")
+    with op.batch_alter_table("legal_holds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_legal_holds_subject_ref_released_at"))
+
+    op.drop_table("legal_holds")
     with op.batch_alter_table("erasure_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_erasure_runs_subject_ref"))
 
