@@ -10,6 +10,7 @@ import typer
 from dataskydd import __version__, clock
 from dataskydd.cli import datamap as datamap_cli
 from dataskydd.cli import demo as demo_cli
+from dataskydd.cli import erasure as erasure_cli
 from dataskydd.cli import programme as programme_cli
 from dataskydd.cli import register as register_cli
 from dataskydd.cli import rights as rights_cli
@@ -63,6 +64,7 @@ serve_cli.register(app)
 demo_cli.register(app)
 datamap_cli.register(app)
 rights_cli.register(app)
+erasure_cli.register(app)
 
 
 def main() -> None:

@@ -281,7 +281,8 @@ table(
         nullable=False,
         category="identification.national_id",
         identity=PNR,
-        erasure=HASH,
+        # Past its anti-money-laundering period a check has no reason to exist: the row goes.
+        erasure=DELETE,
         description="the person checked: the customer, or a company's beneficial owner",
     ),
     col("checked_at", when(), nullable=False, category="legal_tax.kyc"),

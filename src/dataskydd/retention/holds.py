@@ -12,9 +12,9 @@ Three things keep a record (GDPR Art. 17(3) and the notice, section 7 c and 9):
 
 The dates come from the record itself, then from the records it belongs to (a collateral
 row from its loan), then from the person (their customer relationship). An event that has
-not happened yet (the relationship has not ended) keeps the record with no end date; a rule
-whose event is dated nowhere keeps it too, flagged, because deleting what the law may
-require cannot be undone.
+not happened yet (the relationship has not ended) keeps the record with no end date. A rule
+whose event nothing near the record dates is about other records (bookkeeping concerns
+booked transactions, not a KYC check) and keeps nothing here.
 """
 
 from __future__ import annotations
@@ -100,7 +100,6 @@ class Hold:
     trigger: RetentionTrigger | None = None
     since: date | None = None  # the trigger event's date
     until: date | None = None
-    undated: bool = False  # the rule's event is dated nowhere: kept for review
 
     def key(self) -> str:
         return self.rule or str(self.kind)
@@ -197,9 +196,9 @@ class HoldFinder:
         statute = rule.statute.reference if rule.statute else None
         state = dating.get(rule.trigger)
         if state is None:
-            return Hold(
-                HoldKind.RULE, article, reason, rule.key, statute, rule.trigger, undated=True
-            )
+            # Nothing near the record dates the rule's event: the rule is about other
+            # records (bookkeeping concerns booked transactions, not a KYC check).
+            return None
         if state is ONGOING:
             return Hold(HoldKind.RULE, article, reason, rule.key, statute, rule.trigger)
         assert isinstance(state, date)

@@ -1,0 +1,329 @@
+"""Execute a decided erasure: batched, per system in transactions, resumable, verified.
+
+A decided plan is stored first (``record``) as the exact writes to make: primary keys to
+delete and the new values of masked columns, computed when the plan was made. Execution
+(``execute``) cuts each system's writes into numbered batches, children before parents;
+each batch is one transaction in its system, and is then marked done in the app store. If
+the process dies anywhere, running it again skips the batches marked done and re-applies
+the rest; every write is idempotent (deleting a deleted row, setting a value already set),
+so a batch that committed but was not yet marked is harmless to repeat. The end state is
+that of an uninterrupted run, and no row is ever half-masked: a row's columns change in one
+statement of one transaction.
+
+After the last batch, every planned row is read back by its key: deleted rows must be gone,
+masked columns must hold their new values. Only then is the run ``verified``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from dataskydd import clock
+from dataskydd.audit import log as audit_log
+from dataskydd.connectors.base import ConnectorError, RowChange, TableChanges, TableRef
+from dataskydd.datamap.schema import DataMap, Table
+from dataskydd.rights.erasure import Action, ErasurePlan
+from dataskydd.rights.service import Estate
+from dataskydd.rights.subjects import subject_for
+from dataskydd.store.engine import session_scope
+from dataskydd.store.tables import ErasureBatchRecord, ErasureRunRecord, ErasureSubjectRecord
+
+BATCH_ROWS = 1_000
+
+# The plan as stored: {system: [{"table", "schema", "primary_key", "delete": [key, ...],
+# "update": [[key, {column: value}], ...]}, ...]}, tables in the order their writes go.
+StoredSteps = dict[str, list[dict[str, Any]]]
+
+
+class ErasureFailed(Exception):
+    """A run could not finish or verify; the message names the system and what was wrong."""
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str
+    rows_written: int = 0
+    batches_run: int = 0
+    batches_skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def table_order(datamap: DataMap, system: str) -> list[str]:
+    """The system's tables, those that refer to others first (children before parents)."""
+    system_map = datamap.systems[system]
+    refers: dict[str, set[str]] = {
+        t.name: {
+            c.references.table
+            for c in t.columns
+            if c.references is not None and (c.references.system or system) == system
+        }
+        - {t.name}
+        for t in system_map.tables
+    }
+    depth: dict[str, int] = {}
+
+    def height(name: str, seen: frozenset[str] = frozenset()) -> int:
+        # How many tables refer to this one, transitively: the deeper, the later it goes.
+        if name not in depth:
+            children = [t for t, parents in refers.items() if name in parents and t not in seen]
+            depth[name] = 1 + max((height(c, seen | {name}) for c in children), default=-1)
+        return depth[name]
+
+    return sorted(refers, key=lambda name: (height(name), name))
+
+
+def stored_steps(plans: Sequence[ErasurePlan], datamap: DataMap) -> StoredSteps:
+    """The writes of every plan, per system and table, in the order they must go."""
+    per_table: dict[tuple[str, str], dict[str, Any]] = {}
+    for plan in plans:
+        for decision in plan.decisions:
+            if not decision.erased:
+                continue
+            step = per_table.setdefault(
+                (decision.system, decision.table), {"delete": [], "update": []}
+            )
+            if decision.action is Action.DELETE:
+                step["delete"].append(list(decision.key))
+            else:
+                step["update"].append([list(decision.key), decision.values])
+    steps: StoredSteps = {}
+    for system in sorted({s for s, _ in per_table}):
+        tables = {t.name: t for t in datamap.systems[system].tables}
+        for name in table_order(datamap, system):
+            if (system, name) not in per_table:
+                continue
+            table = tables[name]
+            steps.setdefault(system, []).append(
+                {
+                    "table": name,
+                    "schema": table.schema_name,
+                    "primary_key": list(table.primary_key),
+                    **per_table[(system, name)],
+                }
+            )
+    return steps
+
+
+def record(engine: Engine, plans: Sequence[ErasurePlan], datamap: DataMap, decided_by: str) -> str:
+    """Store the decided plans as one run; returns its id. Nothing in the estate changes yet."""
+    if not plans:
+        raise ValueError("nothing to record: no plans")
+    run_id = str(uuid.uuid4())
+    steps = stored_steps(plans, datamap)
+    grounds = sorted({str(g) for plan in plans for g in plan.grounds})
+    counts: dict[str, int] = defaultdict(int)
+    for plan in plans:
+        for action, count in plan.counts().items():
+            counts[action] += count
+    with session_scope(engine, write=True) as session:
+        refs = [
+            subject_for(session, [(i.kind, i.value) for i in plan.identities]) for plan in plans
+        ]
+        single = refs[0] if len(refs) == 1 else None
+        session.add(
+            ErasureRunRecord(
+                id=run_id,
+                subject_ref=single,
+                ground=",".join(grounds),
+                decided_by=decided_by,
+                decided_at=clock.now(),
+                status="planned",
+                plan={"systems": steps},
+                summary={
+                    "persons": len(plans),
+                    "counts": dict(counts),
+                    "purposes": sorted({p for plan in plans for p in plan.erased_purposes()}),
+                    "kept_categories": sorted(
+                        {c for plan in plans for c in plan.kept_categories()}
+                    ),
+                },
+            )
+        )
+        session.flush()
+        for ref in dict.fromkeys(refs):
+            session.add(ErasureSubjectRecord(run_id=run_id, subject_ref=ref))
+        audit_log.append(
+            session,
+            decided_by,
+            "erasure.decided",
+            {"run": run_id, "grounds": grounds, "persons": len(plans), "counts": dict(counts)},
+            subject_ref=single,
+        )
+    return run_id
+
+
+def batches(steps: Sequence[Mapping[str, Any]], size: int) -> Iterator[list[TableChanges]]:
+    """One system's writes cut into batches of at most ``size`` rows, in order."""
+    batch: list[TableChanges] = []
+    count = 0
+    for step in steps:
+        table = TableRef(step["table"], step["schema"])
+        primary_key = tuple(step["primary_key"])
+        changes = [RowChange(tuple(key)) for key in step["delete"]]
+        changes += [RowChange(tuple(key), values) for key, values in step["update"]]
+        start = 0
+        while start < len(changes):
+            room = size - count
+            part = changes[start : start + room]
+            batch.append(TableChanges(table, primary_key, part))
+            count += len(part)
+            start += len(part)
+            if count >= size:
+                yield batch
+                batch, count = [], 0
+    if batch:
+        yield batch
+
+
+def execute(
+    engine: Engine,
+    estate: Estate,
+    run_id: str,
+    *,
+    actor: str,
+    batch_rows: int = BATCH_ROWS,
+    after_batch: Callable[[str, int, int], None] | None = None,
+    verify: bool = True,
+) -> RunResult:
+    """Run (or resume) the run ``run_id`` to the end; ``after_batch(system, seq, rows)`` reports progress."""
+    with session_scope(engine, write=True) as session:
+        run = session.get(ErasureRunRecord, run_id)
+        if run is None:
+            raise ErasureFailed(f"no erasure run has the id {run_id}")
+        if run.status == "verified":
+            return RunResult(run_id, "verified")
+        run.status = "running"
+        steps: StoredSteps = run.plan["systems"]
+        done = set(
+            session.execute(
+                select(ErasureBatchRecord.system_key, ErasureBatchRecord.seq).where(
+                    ErasureBatchRecord.run_id == run_id
+                )
+            ).tuples()
+        )
+    missing = [s for s in steps if s not in estate.connectors]
+    if missing:
+        reasons = "; ".join(f"{s}: {estate.unavailable.get(s, 'not open')}" for s in missing)
+        raise ErasureFailed(f"cannot erase: systems not available ({reasons}); run it again later")
+    result = RunResult(run_id, "running")
+
+    def run_system(system: str) -> tuple[int, int, int]:
+        written = ran = skipped = 0
+        for seq, batch in enumerate(batches(steps[system], batch_rows)):
+            if (system, seq) in done:
+                skipped += 1
+                continue
+            rows = estate.connectors[system].write(batch)
+            _mark_done(engine, run_id, system, seq, rows)
+            written, ran = written + rows, ran + 1
+            if after_batch is not None:
+                after_batch(system, seq, rows)
+        return written, ran, skipped
+
+    with ThreadPoolExecutor(max(1, len(steps))) as pool:
+        futures = {system: pool.submit(run_system, system) for system in steps}
+        errors = []
+        for system, future in futures.items():
+            try:
+                written, ran, skipped = future.result()
+            except ConnectorError as error:
+                errors.append(f"{system}: {error.message}")
+                continue
+            result.rows_written += written
+            result.batches_run += ran
+            result.batches_skipped += skipped
+    if errors:
+        _finish(engine, run_id, "failed", actor, "; ".join(errors))
+        raise ErasureFailed("; ".join(errors) + " (run it again to resume)")
+    if verify:
+        result.problems = verify_run(estate, steps)
+    status = "failed" if result.problems else "verified"
+    _finish(engine, run_id, status, actor, "; ".join(result.problems) or None)
+    result.status = status
+    return result
+
+
+def verify_run(estate: Estate, steps: StoredSteps) -> list[str]:
+    """Read every planned row back by key: what was deleted is gone, what was masked is masked."""
+    problems: list[str] = []
+    for system, system_steps in steps.items():
+        connector = estate.connectors[system]
+        tables = {t.name: t for t in estate.datamap.systems[system].tables}
+        for step in system_steps:
+            table: Table = tables[step["table"]]
+            problems += _verify_table(connector, table, step)
+    return problems
+
+
+def _verify_table(connector: Any, table: Table, step: Mapping[str, Any]) -> list[str]:
+    primary_key = list(step["primary_key"])
+    first = primary_key[0]
+    wanted_updates = {tuple(key): values for key, values in step["update"]}
+    keys = [tuple(k) for k in step["delete"]] + list(wanted_updates)
+    columns = list(dict.fromkeys([*primary_key, *(c for v in wanted_updates.values() for c in v)]))
+    rows = connector.fetch(
+        TableRef(table.name, table.schema_name), columns, {first: [k[0] for k in keys]}
+    )
+    found = {tuple(_same(r[c]) for c in primary_key): r for r in rows}
+    problems = []
+    deleted = {tuple(_same(v) for v in k) for k in step["delete"]}
+    left = deleted & set(found)
+    if left:
+        problems.append(
+            f"{connector.system}.{table.name}: {len(left)} row(s) still there after delete"
+        )
+    wrong = 0
+    for key, values in wanted_updates.items():
+        row = found.get(tuple(_same(v) for v in key))
+        if row is None or any(_same(row[c]) != _same(v) for c, v in values.items()):
+            wrong += 1
+    if wrong:
+        problems.append(f"{connector.system}.{table.name}: {wrong} row(s) not masked as planned")
+    return problems
+
+
+def _same(value: Any) -> Any:
+    # Keys and values come back as the database types them; the plan keeps JSON types.
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _mark_done(engine: Engine, run_id: str, system: str, seq: int, rows: int) -> None:
+    try:
+        with session_scope(engine, write=True) as session:
+            session.add(
+                ErasureBatchRecord(
+                    run_id=run_id, system_key=system, seq=seq, rows=rows, done_at=clock.now()
+                )
+            )
+    except IntegrityError:
+        pass  # marked by an earlier attempt that died before it could say so
+
+
+def _finish(engine: Engine, run_id: str, status: str, actor: str, error: str | None) -> None:
+    with session_scope(engine, write=True) as session:
+        run = session.get(ErasureRunRecord, run_id)
+        assert run is not None
+        run.status = status
+        run.error = error
+        run.finished_at = clock.now()
+        rows = sum(
+            session.execute(
+                select(ErasureBatchRecord.rows).where(ErasureBatchRecord.run_id == run_id)
+            ).scalars()
+        )
+        audit_log.append(
+            session,
+            actor,
+            f"erasure.{status}",
+            {"run": run_id, "rows_written": rows, **({"error": error} if error else {})},
+            subject_ref=run.subject_ref,
+        )
