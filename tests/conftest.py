@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from dataskydd import clock
+from dataskydd import clock, keys
 from dataskydd.programme import Programme, load_programme
 from dataskydd.store.engine import database_url, make_engine
 from dataskydd.store.migrate import upgrade
@@ -32,6 +32,15 @@ def _real_clock() -> Iterator[None]:
     """No test leaves the clock fixed for the next one."""
     yield
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def _test_hash_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fixed keyed-hash key, so no test writes one into a data directory."""
+    monkeypatch.setenv("DATASKYDD_HASH_KEY", "5e" * 32)
+    keys.reset()
+    yield
+    keys.reset()
 
 
 @pytest.fixture

@@ -203,13 +203,14 @@ def execute(
             return RunResult(run_id, "verified")
         run.status = "running"
         steps: StoredSteps = run.plan["systems"]
-        done = set(
-            session.execute(
+        done = {
+            (system, seq)
+            for system, seq in session.execute(
                 select(ErasureBatchRecord.system_key, ErasureBatchRecord.seq).where(
                     ErasureBatchRecord.run_id == run_id
                 )
-            ).tuples()
-        )
+            )
+        }
     missing = [s for s in steps if s not in estate.connectors]
     if missing:
         reasons = "; ".join(f"{s}: {estate.unavailable.get(s, 'not open')}" for s in missing)
