@@ -10,6 +10,7 @@ changes nothing until a person has decided and :mod:`rights.erasure_run` execute
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -78,6 +79,10 @@ class RowDecision:
     # KEEP without a hold: the purposes still processing it on a basis the grounds do not end.
     still_processed_for: list[str] = field(default_factory=list)
     note: str | None = None  # e.g. masked, not deleted, because kept records refer to it
+    # In memory only, never stored: the free text before redaction and the person's
+    # redactor, so that a bulk run can take several persons out of one text.
+    originals: dict[str, Any] = field(default_factory=dict, repr=False)
+    redactor: Callable[[str], str] | None = field(default=None, repr=False)
 
     @property
     def ref(self) -> str:

@@ -16,7 +16,6 @@ masked instead, so the foreign keys of what the law keeps stay intact.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -41,7 +40,7 @@ from dataskydd.rights.erasure import (
     check_grounds,
     purposes_ended,
 )
-from dataskydd.rights.masking import erased_value
+from dataskydd.rights.masking import Redactor, erased_value
 from dataskydd.rights.resolution import FREE_TEXT_KINDS, Found, FoundRow, Resolution
 from dataskydd.rights.service import Estate
 
@@ -87,14 +86,14 @@ class ErasurePlanner:
             (i.kind, i.value) for i in resolution.identities if i.kind in FREE_TEXT_KINDS
         ]
         matcher = IdentityMatcher(text_identities) if text_identities else None
-        names = _names(own, self.tables)
+        redactor = Redactor(matcher, _names(own, self.tables))
         parents = _ParentCache(self, resolution)
         decisions = [
-            self._decide(row, ended, person, matcher, names, parents, legal_holds, day)
+            self._decide(row, ended, person, matcher, redactor, parents, legal_holds, day)
             for row in sorted(resolution.found(), key=lambda r: (r.system, r.table, str(r.key)))
             if row.found is not Found.CONTEXT
         ]
-        self._protect_parents(decisions, resolution, matcher, names)
+        self._protect_parents(decisions, resolution, matcher, redactor)
         return ErasurePlan(
             grounds=given,
             identities=set(resolution.identities),
@@ -116,7 +115,7 @@ class ErasurePlanner:
         ended: set[str],
         person: Mapping[RetentionTrigger, DateState],
         matcher: IdentityMatcher | None,
-        names: list[str],
+        redactor: Redactor,
         parents: _ParentCache,
         legal_holds: Sequence[LegalHold],
         today: date,
@@ -144,8 +143,7 @@ class ErasurePlanner:
         if row.found is Found.OWN and any(c.erasure is ErasureStrategy.DELETE_ROW for c in columns):
             decision.action = Action.DELETE
             return decision
-        decision.values = _masked(columns, row.values, matcher, names)
-        decision.action = Action.MASK if decision.values else Action.UNCHANGED
+        _masked(decision, columns, row.values, redactor)
         return decision
 
     def _protect_parents(
@@ -153,7 +151,7 @@ class ErasurePlanner:
         decisions: list[RowDecision],
         resolution: Resolution,
         matcher: IdentityMatcher | None,
-        names: list[str],
+        redactor: Redactor,
     ) -> None:
         """A row to delete that staying rows of its own database refer to is masked instead."""
         rows = {(r.system, r.table, r.key): r for r in resolution.found()}
@@ -168,8 +166,7 @@ class ErasurePlanner:
                 for c in table.columns
             ):
                 continue
-            decision.values = _masked(self._theirs(row, table, matcher), row.values, matcher, names)
-            decision.action = Action.MASK if decision.values else Action.UNCHANGED
+            _masked(decision, self._theirs(row, table, matcher), row.values, redactor)
             decision.note = "masked, not deleted: records that are kept refer to it"
 
     def _theirs(self, row: FoundRow, table: Table, matcher: IdentityMatcher | None) -> list[Column]:
@@ -313,29 +310,19 @@ def _names(own: Sequence[FoundRow], tables: Mapping[Where, Table]) -> list[str]:
 
 
 def _masked(
-    columns: Sequence[Column],
-    values: Mapping[str, Any],
-    matcher: IdentityMatcher | None,
-    names: Sequence[str],
-) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    pattern = (
-        re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names), re.IGNORECASE)
-        if names
-        else None
-    )
+    decision: RowDecision, columns: Sequence[Column], values: Mapping[str, Any], redactor: Redactor
+) -> None:
+    """Set the decision's new values; free text keeps its original, for merging redactions."""
+    decision.values, decision.originals = {}, {}
     for column in columns:
-        changed, new = erased_value(column, values.get(column.name), matcher)
-        if (
-            column.erasure is ErasureStrategy.REDACT
-            and pattern is not None
-            and isinstance(new, str)
-        ):
-            named = pattern.sub("[raderat]", new)
-            changed, new = changed or named != new, named
+        old = values.get(column.name)
+        changed, new = erased_value(column, old, redactor)
         if changed:
-            changes[column.name] = new
-    return changes
+            decision.values[column.name] = new
+            if column.erasure is ErasureStrategy.REDACT:
+                decision.originals[column.name] = old
+    decision.redactor = redactor if decision.originals else None
+    decision.action = Action.MASK if decision.values else Action.UNCHANGED
 
 
 def _kept_references(

@@ -20,7 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -30,7 +30,7 @@ from dataskydd import clock
 from dataskydd.audit import log as audit_log
 from dataskydd.connectors.base import ConnectorError, RowChange, TableChanges, TableRef
 from dataskydd.datamap.schema import DataMap, Table
-from dataskydd.rights.erasure import Action, ErasurePlan
+from dataskydd.rights.erasure import Action, ErasurePlan, RowDecision
 from dataskydd.rights.service import Estate
 from dataskydd.rights.subjects import subject_for
 from dataskydd.store.engine import session_scope
@@ -82,35 +82,65 @@ def table_order(datamap: DataMap, system: str) -> list[str]:
 
 
 def stored_steps(plans: Sequence[ErasurePlan], datamap: DataMap) -> StoredSteps:
-    """The writes of every plan, per system and table, in the order they must go."""
-    per_table: dict[tuple[str, str], dict[str, Any]] = {}
+    """The writes of every plan, per system and table, in the order they must go.
+
+    A row in several persons' plans is written once: deleted if any plan deletes it, else
+    with every plan's new values, free text redacted of every one of those persons.
+    """
+    merged: dict[tuple[str, str], dict[tuple[Any, ...], RowDecision]] = defaultdict(dict)
     for plan in plans:
         for decision in plan.decisions:
             if not decision.erased:
                 continue
-            step = per_table.setdefault(
-                (decision.system, decision.table), {"delete": [], "update": []}
-            )
-            if decision.action is Action.DELETE:
-                step["delete"].append(list(decision.key))
-            else:
-                step["update"].append([list(decision.key), decision.values])
+            rows = merged[(decision.system, decision.table)]
+            earlier = rows.get(decision.key)
+            rows[decision.key] = decision if earlier is None else _merge(earlier, decision)
     steps: StoredSteps = {}
-    for system in sorted({s for s, _ in per_table}):
+    for system in sorted({s for s, _ in merged}):
         tables = {t.name: t for t in datamap.systems[system].tables}
         for name in table_order(datamap, system):
-            if (system, name) not in per_table:
+            if (system, name) not in merged:
                 continue
-            table = tables[name]
+            table, rows = tables[name], merged[(system, name)]
             steps.setdefault(system, []).append(
                 {
                     "table": name,
                     "schema": table.schema_name,
                     "primary_key": list(table.primary_key),
-                    **per_table[(system, name)],
+                    "delete": [list(k) for k, d in rows.items() if d.action is Action.DELETE],
+                    "update": [
+                        [list(k), d.values] for k, d in rows.items() if d.action is Action.MASK
+                    ],
                 }
             )
     return steps
+
+
+def _merge(first: RowDecision, second: RowDecision) -> RowDecision:
+    """One decision for a row that two persons' plans change."""
+    if Action.DELETE in (first.action, second.action):
+        return first if first.action is Action.DELETE else second
+    values = {**first.values, **second.values}
+    for column in first.originals.keys() & second.originals.keys():
+        text = first.originals[column]
+        for redact in (first.redactor, second.redactor):
+            if redact is not None:
+                text = redact(text)
+        values[column] = text
+    return replace(
+        first,
+        values=values,
+        originals={**first.originals, **second.originals},
+        redactor=_chain(first.redactor, second.redactor),
+    )
+
+
+def _chain(
+    first: Callable[[str], str] | None, second: Callable[[str], str] | None
+) -> Callable[[str], str] | None:
+    if first is None or second is None:
+        return first or second
+    return lambda text: second(first(text))
 
 
 def record(engine: Engine, plans: Sequence[ErasurePlan], datamap: DataMap, decided_by: str) -> str:

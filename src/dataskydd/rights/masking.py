@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -23,7 +25,6 @@ from dataskydd.keys import hash_key
 # fits a 12-character personnummer column and reads as what it is.
 HASH_MARKER = "~"
 HASH_CHARS = 11
-
 
 
 def column_hash(column: Column, value: Any, key: bytes | None = None) -> str:
@@ -45,8 +46,28 @@ def is_hashed(value: Any) -> bool:
     return isinstance(value, str) and len(value) == HASH_CHARS + 1 and value[0] == HASH_MARKER
 
 
+class Redactor:
+    """Takes one person out of free text: their identifiers in every written form, their names."""
+
+    def __init__(self, matcher: IdentityMatcher | None, names: Sequence[str] = ()) -> None:
+        self.matcher = matcher
+        usable = sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True)
+        self.names = (
+            re.compile("|".join(rf"\b{re.escape(n)}\b" for n in usable), re.IGNORECASE)
+            if usable
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self.matcher is not None:
+            text = self.matcher.redact(text, REDACTED)
+        if self.names is not None:
+            text = self.names.sub(REDACTED, text)
+        return text
+
+
 def erased_value(
-    column: Column, value: Any, matcher: IdentityMatcher | None, key: bytes | None = None
+    column: Column, value: Any, redact: Callable[[str], str] | None, key: bytes | None = None
 ) -> tuple[bool, Any]:
     """``(changes, new value)`` for ``column`` holding ``value``; delete_row and keep never change."""
     if value is None:
@@ -61,8 +82,8 @@ def erased_value(
             return False, value
         return True, column_hash(column, value, key)
     if strategy is ErasureStrategy.REDACT:
-        if matcher is None or not isinstance(value, str):
+        if redact is None or not isinstance(value, str):
             return False, value
-        redacted = matcher.redact(value, REDACTED)
+        redacted = redact(value)
         return redacted != value, redacted
     return False, value
