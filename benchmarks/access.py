@@ -159,11 +159,11 @@ class Floor:
         return rows
 
 
-def ensure_databases(size: int) -> dict[str, str]:
+def ensure_databases(size: int, prefix: str = "dataskydd_bench") -> dict[str, str]:
     """A database per server-hosted system for this estate size; returns every system's URL."""
     urls = {}
     for system, template in PLACES.items():
-        db = f"dataskydd_bench_{system}_{size}"
+        db = f"{prefix}_{system}_{size}"
         urls[system] = template.format(db=db)
         server = template.format(db="test")  # the machine's own test database, to create ours
         engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
