@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sql_estate import PEOPLE, Estate, metadata, people
-from sqlalchemy import create_engine, insert, text
+from sql_estate import PEOPLE, Estate, metadata, open_estate, people
+from sqlalchemy import Connection as SAConnection
+from sqlalchemy import insert, text
 
 from dataskydd.connectors.sql import SqlConnector
 
@@ -25,18 +26,12 @@ DATABASES = [
 @pytest.fixture(params=DATABASES)
 def estate(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Estate]:
     """The rows above in a fresh database: once on each of SQLite, PostgreSQL and MariaDB."""
-    kind: str = request.param
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'crm.db'}"
-    else:
-        url = request.getfixturevalue(f"{kind}_url")
-    engine = create_engine(url)
-    metadata.create_all(engine)
-    with engine.begin() as connection:
+
+    def fill(connection: SAConnection) -> None:
         connection.execute(insert(people), PEOPLE)
         connection.execute(text("CREATE VIEW people_emails AS SELECT id, email FROM people"))
-    yield Estate(kind, url, engine)
-    engine.dispose()
+
+    yield from open_estate(request, tmp_path, metadata, fill)
 
 
 @pytest.fixture

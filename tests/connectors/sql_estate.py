@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, text
+import pytest
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, create_engine, text
+from sqlalchemy import Connection as SAConnection
 
 from dataskydd.connectors.factory import open_connector
 from dataskydd.connectors.sql import SqlConnector
@@ -80,3 +84,23 @@ class Estate:
         with self.engine.begin() as connection:
             for statement in statements:
                 connection.execute(text(statement))
+
+
+def open_estate(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    schema: MetaData,
+    fill: Callable[[SAConnection], None],
+) -> Iterator[Estate]:
+    """A fresh database of the fixture's kind holding ``schema``, filled by ``fill``."""
+    kind: str = request.param
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'estate.db'}"
+    else:
+        url = request.getfixturevalue(f"{kind}_url")
+    engine = create_engine(url)
+    schema.create_all(engine)
+    with engine.begin() as connection:
+        fill(connection)
+    yield Estate(kind, url, engine)
+    engine.dispose()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from dataskydd import clock
-from dataskydd.connectors.base import ConnectorError, TableRef
+from dataskydd.connectors.base import ConnectorError, RowChange, TableChanges, TableRef
 from dataskydd.connectors.manual import ManualConnector, ManualSystem
 from dataskydd.datamap.schema import ManualTask, System, SystemKind
 from dataskydd.programme.text import LocalText
@@ -78,3 +78,12 @@ def test_a_manual_system_cannot_be_queried(archive: ManualConnector) -> None:
     with pytest.raises(ManualSystem):
         archive.sample(TableRef("binders"), "name", 5)
     archive.close()  # releases nothing: the app store is not the connector's
+
+
+def test_a_manual_system_cannot_be_written_to(archive: ManualConnector) -> None:
+    step = TableChanges(TableRef("binders"), ("id",), [RowChange((1,))])
+    with pytest.raises(ConnectorError) as raised:
+        archive.write([step])
+    assert raised.value.system == "arkiv"
+    assert "cannot be written to" in raised.value.message
+    assert "task for a person" in raised.value.message

@@ -35,6 +35,7 @@ from dataskydd.programme.schema import Programme
 from dataskydd.retention import legal_holds
 from dataskydd.rights.erasure import Action, ErasurePlan, Ground, GroundError
 from dataskydd.rights.erasure_answer import letter
+from dataskydd.rights.erasure_effects import apply_effects
 from dataskydd.rights.erasure_plan import ErasurePlanner
 from dataskydd.rights.erasure_run import ErasureFailed, batches, execute, record
 from dataskydd.rights.service import Estate, find_person, manual_tasks, open_estate
@@ -301,4 +302,11 @@ def _execute(engine: Engine, estate: Estate, run_id: str, operator: str, batch_r
 
 def _after_erasure(engine: Engine, programme: Programme, plan: ErasurePlan, operator: str) -> None:
     """What stays is restricted; an objection to direct marketing suppresses the person."""
-    del engine, programme, plan, operator  # wired to restriction and suppression below
+    effects = apply_effects(engine, programme, plan, operator)
+    if effects.restriction_id is not None:
+        console.print(f"  kept data restricted (restriction {effects.restriction_id})")
+    if Ground.DIRECT_MARKETING_OBJECTION in plan.grounds:
+        console.print(
+            f"  direct marketing: objection recorded; {effects.suppressed} identities added "
+            "to the suppression list"
+        )

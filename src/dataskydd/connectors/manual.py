@@ -1,8 +1,9 @@
 """Systems that cannot be queried: a named person gets a task with the system's checklist.
 
-A :class:`ManualConnector` never reads anything. Its access calls refuse, so that no
-resolution can mistake "not asked" for "nothing found"; the resolution asks it for a
-task instead, written to the app store with a due date counted from the one clock.
+A :class:`ManualConnector` never reads or writes anything. Its access calls refuse, so
+that no resolution can mistake "not asked" for "nothing found", and so does ``write``, so
+that no erasure can mistake "not done" for "done"; the resolution asks it for a task
+instead, written to the app store with a due date counted from the one clock.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine
 
 from dataskydd import clock
-from dataskydd.connectors.base import ColumnInfo, ConnectorError, Row, TableRef
+from dataskydd.connectors.base import ColumnInfo, ConnectorError, Row, TableChanges, TableRef
 from dataskydd.datamap.schema import ManualTask, System, SystemKind
 from dataskydd.store.engine import session_scope
 from dataskydd.store.tasks import Task, create_task
@@ -70,6 +71,12 @@ class ManualConnector:
 
     def sample(self, table: TableRef, column: str, limit: int) -> list[Any]:
         self._refuse()
+
+    def write(self, steps: Sequence[TableChanges]) -> int:
+        # A ManualSystem is a ConnectorError: whoever catches those catches this one too.
+        raise ManualSystem(
+            self.system, "a manual system cannot be written to: its changes are a task for a person"
+        )
 
     def close(self) -> None:
         """Nothing to release: the app store's engine belongs to whoever passed it in."""

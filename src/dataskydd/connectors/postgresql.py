@@ -1,19 +1,25 @@
-"""PostgreSQL through psycopg 3: read-only transactions, a server-side statement timeout."""
+"""PostgreSQL through psycopg 3: read-only transactions, a server-side statement timeout.
+
+Writes go through a second engine of the same URL whose sessions are not read-only.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from sqlalchemy import Connection as SAConnection
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, Inspector
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from dataskydd.connectors.sql import Failure, SqlConnector, checked_url
+from dataskydd.connectors.sql import WRITE_POOL_SIZE, Failure, SqlConnector, checked_url
 
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # Schemas of PostgreSQL itself, never the organisation's data.
 SYSTEM_SCHEMAS = frozenset({"information_schema"})
+# SQLSTATEs a write can meet: the user or the transaction may not write.
+NOT_PERMITTED_STATES = frozenset({"25006", "42501"})  # read_only_sql_transaction, no privilege
 
 
 def engine_url(url: str) -> URL:
@@ -30,36 +36,15 @@ class PostgresConnector(SqlConnector):
         cls, system: str, url: str, *, timeout_seconds: float = 10.0, pool_size: int = 5
     ) -> PostgresConnector:
         parsed = engine_url(url)
-        # The server cancels a statement past the timeout, whatever the client does, and
-        # every transaction of the session is read-only: one round trip per query, no
-        # BEGIN / SET TRANSACTION / ROLLBACK around it, and still no write can happen.
-        options = (
-            f"-c statement_timeout={max(1, round(timeout_seconds * 1000))} "
-            "-c default_transaction_read_only=on"
-        )
-        given = parsed.query.get("options")
-        if given:
-            options = f"{given if isinstance(given, str) else ' '.join(given)} {options}"
-        engine = create_engine(
-            parsed,
-            pool_size=pool_size,
-            max_overflow=0,  # a guest on someone else's database: at most pool_size connections
-            pool_timeout=timeout_seconds,
-            pool_pre_ping=True,
-            isolation_level="AUTOCOMMIT",
-            connect_args={
-                # libpq counts whole seconds and waits at least two.
-                "connect_timeout": max(2, math.ceil(timeout_seconds)),
-                "options": options,
-                # No server-side prepared statements: a generic plan for a parameterised
-                # LIKE cannot use a trigram index, so every lookup gets its own plan.
-                "prepare_threshold": None,
-            },
-        )
+        engine = _engine(parsed, timeout_seconds, pool_size, read_only=True)
         return cls(system, engine, timeout_seconds=timeout_seconds)
 
     def _begin_read_only(self, connection: SAConnection) -> None:
         """Nothing to do: the session is read-only (``default_transaction_read_only``)."""
+
+    def _write_engine(self) -> Engine:
+        # The same URL and statement timeout; transactions as usual (BEGIN ... COMMIT).
+        return _engine(self.engine.url, self.timeout_seconds, WRITE_POOL_SIZE, read_only=False)
 
     def _schemas(self, inspector: Inspector) -> list[str | None]:
         default = inspector.default_schema_name
@@ -77,13 +62,49 @@ class PostgresConnector(SqlConnector):
         if state is None:
             # psycopg gives no SQLSTATE when it never reached the server.
             return Failure.UNREACHABLE if isinstance(exc, OperationalError) else Failure.OTHER
-        if state == "57014":  # query_canceled: statement_timeout
+        if state in ("57014", "55P03"):  # statement_timeout; lock_timeout (lock_not_available)
             return Failure.TIMEOUT
         if state in ("42P01", "3F000"):  # undefined_table, invalid_schema_name
             return Failure.NO_TABLE
         if state == "42703":  # undefined_column
             return Failure.NO_COLUMN
+        if state[:2] == "23":  # integrity_constraint_violation: foreign key, unique, not null
+            return Failure.CONSTRAINT
+        if state in NOT_PERMITTED_STATES:
+            return Failure.NOT_PERMITTED
         # Connection exceptions, authorisation, unknown database, server shutting down.
         if state[:2] in ("08", "28") or state in ("3D000", "57P01", "57P02", "57P03"):
             return Failure.UNREACHABLE
         return Failure.OTHER
+
+
+def _engine(parsed: URL, timeout_seconds: float, pool_size: int, *, read_only: bool) -> Engine:
+    """An engine on ``parsed``: at most ``pool_size`` connections, the statement timeout."""
+    # The server cancels a statement past the timeout, whatever the client does. On the
+    # read engine every transaction of the session is read-only: one round trip per query,
+    # no BEGIN / SET TRANSACTION / ROLLBACK around it, and still no write can happen.
+    options = f"-c statement_timeout={max(1, round(timeout_seconds * 1000))}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    given = parsed.query.get("options")
+    if given:
+        options = f"{given if isinstance(given, str) else ' '.join(given)} {options}"
+    # The read engine runs every statement on its own (read-only) session; the write engine
+    # keeps SQLAlchemy's default, one transaction per ``begin()``.
+    isolation: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if read_only else {}
+    return create_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=0,  # a guest on someone else's database: at most pool_size connections
+        pool_timeout=timeout_seconds,
+        pool_pre_ping=True,
+        connect_args={
+            # libpq counts whole seconds and waits at least two.
+            "connect_timeout": max(2, math.ceil(timeout_seconds)),
+            "options": options,
+            # No server-side prepared statements: a generic plan for a parameterised
+            # LIKE cannot use a trigram index, so every lookup gets its own plan.
+            "prepare_threshold": None,
+        },
+        **isolation,
+    )

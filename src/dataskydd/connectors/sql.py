@@ -2,12 +2,16 @@
 
 Every access call runs in a read-only transaction on a pooled connection, names tables
 and columns as SQLAlchemy objects (quoted by SQLAlchemy, never interpolated) and binds
-every value. The dialect modules (``sqlite``, ``postgresql``, ``mariadb``) say how to make
-a transaction read-only, how the statement timeout is enforced and what their errors mean.
+every value. Writes (erasure, rectification) go through a second, small engine made on
+the first :meth:`SqlConnector.write`, one transaction per call (statements: ``sql_write``).
+The dialect modules (``sqlite``, ``postgresql``, ``mariadb``) say how to make a transaction
+read-only, how to open the write engine, how the statement timeout is enforced and what
+their errors mean.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
@@ -39,14 +43,20 @@ from dataskydd.connectors.base import (
     Row,
     SchemaMismatch,
     SystemUnreachable,
+    TableChanges,
     TableRef,
+    WriteRefused,
+    hashable_key,
 )
+from dataskydd.connectors.sql_write import refusal, run_writes
 
 # Values per IN list: long lists are split into several IN lists, OR'ed in one statement.
 IN_LIST_SIZE = 1_000
 # Bound values per statement: above it, statements run one after another (PostgreSQL's
 # protocol stops at 65,535; SQLite's default limit is 32,766).
 MAX_PARAMETERS = 30_000
+# Pooled connections of the write engine (erasure runs one batch at a time).
+WRITE_POOL_SIZE = 2
 # The character that escapes LIKE wildcards; a slash needs no escaping in any SQL dialect.
 LIKE_ESCAPE = "/"
 
@@ -76,6 +86,8 @@ class Failure(Enum):
     TIMEOUT = "timeout"
     NO_TABLE = "no_table"
     NO_COLUMN = "no_column"
+    CONSTRAINT = "constraint"  # a foreign key, unique or not-null constraint refused a write
+    NOT_PERMITTED = "not_permitted"  # the user or the transaction may not write
     OTHER = "other"
 
 
@@ -93,6 +105,8 @@ class SqlConnector:
         self.timeout_seconds = timeout_seconds
         # Where the data is, for messages (the engine's own URL when it has the whole story).
         self.url = url if url is not None else engine.url
+        self._writer: Engine | None = None  # made on the first write
+        self._writer_lock = threading.Lock()
 
     # -- the Connector interface ----------------------------------------------------------
 
@@ -173,9 +187,29 @@ class SqlConnector:
         with self.read_only(table, [column_name]) as connection:
             return list(connection.execute(statement).scalars())
 
+    def write(self, steps: Sequence[TableChanges]) -> int:
+        """Apply every step, in order, in one read-write transaction; all or nothing.
+
+        Returns the rows deleted plus the rows updated (an update counts every row it finds,
+        on MariaDB too). A refusal by a constraint or by a user that may not write raises
+        :class:`WriteRefused` naming the table; nothing of the call is then written.
+        """
+        return run_writes(self, steps, in_list_size=IN_LIST_SIZE)
+
+    def writer(self) -> Engine:
+        """The read-write engine, made on first use (the read engine never writes)."""
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = self._write_engine()
+            return self._writer
+
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection, of the read and of the write engine."""
         self.engine.dispose()
+        with self._writer_lock:
+            if self._writer is not None:
+                self._writer.dispose()
+                self._writer = None
 
     # -- the read path --------------------------------------------------------------------
 
@@ -192,14 +226,7 @@ class SqlConnector:
         ``columns`` let a missing one be named, and ``bound`` values are kept out of
         messages (a driver may quote a value it could not use, and values are personal data).
         """
-        try:
-            connection = self.engine.connect()
-        except PoolTimeout:
-            raise QueryTimeout(
-                self.system, f"no free connection in the pool within {self.timeout_seconds:g} s"
-            ) from None
-        except (SQLAlchemyError, OSError) as exc:
-            raise self._unreachable(exc) from None
+        connection = self._connect(self.engine)
         try:
             with connection:
                 self._begin_read_only(connection)
@@ -209,6 +236,17 @@ class SqlConnector:
                     self._end_read(connection)
         except DBAPIError as exc:
             raise self._translate(exc, table, columns, bound) from None
+
+    def _connect(self, engine: Engine) -> SAConnection:
+        """A pooled connection of ``engine``; failing, a :class:`ConnectorError`."""
+        try:
+            return engine.connect()
+        except PoolTimeout:
+            raise QueryTimeout(
+                self.system, f"no free connection in the pool within {self.timeout_seconds:g} s"
+            ) from None
+        except (SQLAlchemyError, OSError) as exc:
+            raise self._unreachable(exc) from None
 
     def _contains(self, column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
         """Case-insensitive ``LIKE``: ILIKE on PostgreSQL, lower(col) LIKE lower(:p) elsewhere."""
@@ -220,6 +258,16 @@ class SqlConnector:
 
     def _end_read(self, connection: SAConnection) -> None:
         """Undo per-call settings before the connection goes back to the pool."""
+
+    def _write_engine(self) -> Engine:
+        """A new engine on the same database that may write: small pool, same timeout."""
+        raise NotImplementedError
+
+    def _begin_write(self, connection: SAConnection) -> None:
+        """Start the write transaction, as the first statement on ``connection``."""
+
+    def _end_write(self, connection: SAConnection) -> None:
+        """Undo per-call settings before the transaction ends."""
 
     def _schemas(self, inspector: Inspector) -> list[str | None]:
         """The schemas ``describe`` lists; ``None`` is the default one."""
@@ -258,7 +306,7 @@ class SqlConnector:
                 for row in connection.execute(statement):
                     values = tuple(row)
                     if deduplicate:
-                        identity = tuple(map(_hashable, values))
+                        identity = tuple(map(hashable_key, values))
                         if identity in seen:
                             continue  # found by an earlier statement
                         seen.add(identity)
@@ -285,9 +333,17 @@ class SqlConnector:
         table: TableRef | None,
         columns: Sequence[str],
         bound: Iterable[Any],
+        *,
+        writing: str | None = None,
     ) -> ConnectorError:
+        """``exc`` as a :class:`ConnectorError`; ``writing`` is the verb of a failed write."""
         failure = self._classify(exc)
         detail = self._scrub(driver_message(exc), bound)
+        if writing is not None and failure in (Failure.CONSTRAINT, Failure.NOT_PERMITTED):
+            constraint = failure is Failure.CONSTRAINT
+            return WriteRefused(
+                self.system, refusal(writing, table, constraint=constraint, detail=detail)
+            )
         if failure is Failure.UNREACHABLE:
             return self._unreachable(exc)
         if failure is Failure.TIMEOUT:
@@ -382,11 +438,3 @@ def _batches(
 
 def _unique(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
-
-
-def _hashable(value: Any) -> Any:
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value

@@ -1,4 +1,8 @@
-"""SQLite through the standard library: a query-only connection, a deadline per call."""
+"""SQLite through the standard library: a query-only connection, a deadline per call.
+
+Writes go through a second engine on the same file: connections that may write, with
+foreign keys enforced, a busy timeout and a deadline per statement.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from urllib.request import pathname2url
 
 from sqlalchemy import Connection as SAConnection
-from sqlalchemy import QueuePool, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
@@ -17,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from dataskydd.connectors.sql import (
     LIKE_ESCAPE,
     MAX_PARAMETERS,
+    WRITE_POOL_SIZE,
     Failure,
     SqlConnector,
     UrlError,
@@ -51,31 +56,7 @@ class SqliteConnector(SqlConnector):
         cls, system: str, url: str, *, timeout_seconds: float = 10.0, pool_size: int = 5
     ) -> SqliteConnector:
         parsed = engine_url(url)
-        database = str(parsed.database)
-        if database.startswith("file:"):
-            target = database
-        else:
-            # mode=rw: a missing file is an error, not a new empty database.
-            target = f"file:{pathname2url(str(Path(database).absolute()))}?mode=rw"
-
-        def connect() -> sqlite3.Connection:
-            return sqlite3.connect(
-                target,
-                uri=True,
-                timeout=timeout_seconds,  # waits this long for a writer's lock
-                check_same_thread=False,  # the pool hands connections to other threads
-                isolation_level=None,  # we say BEGIN ourselves
-            )
-
-        engine = create_engine(
-            "sqlite+pysqlite://",
-            creator=connect,
-            poolclass=QueuePool,
-            pool_size=pool_size,
-            max_overflow=0,
-            pool_timeout=timeout_seconds,
-            pool_pre_ping=True,
-        )
+        engine = _engine(parsed, timeout_seconds, pool_size)
 
         @event.listens_for(engine, "connect")
         def _query_only(dbapi_connection: Any, _record: Any) -> None:
@@ -84,6 +65,25 @@ class SqliteConnector(SqlConnector):
             dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         return cls(system, engine, timeout_seconds=timeout_seconds, url=parsed)
+
+    def _write_engine(self) -> Engine:
+        engine = _engine(self.url, self.timeout_seconds, WRITE_POOL_SIZE)
+        timeout_seconds = self.timeout_seconds
+
+        @event.listens_for(engine, "connect")
+        def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+            # Off by default in SQLite: a delete that orphans rows must fail as elsewhere.
+            dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _deadline(connection: SAConnection, *_args: Any) -> None:
+            # No statement timeout in SQLite: each statement gets the deadline reads have.
+            deadline = time.monotonic() + timeout_seconds
+            self._dbapi(connection).set_progress_handler(
+                lambda: time.monotonic() > deadline, PROGRESS_STEPS
+            )
+
+        return engine
 
     def _contains(self, column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
         # SQLite's own LIKE ignores case for ASCII letters, at C speed; only a pattern with
@@ -103,6 +103,15 @@ class SqliteConnector(SqlConnector):
     def _end_read(self, connection: SAConnection) -> None:
         self._dbapi(connection).set_progress_handler(None, 0)
 
+    def _begin_write(self, connection: SAConnection) -> None:
+        # The write lock now, not at the first change: a busy database waits the busy
+        # timeout here instead of failing half-way through the statements.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _end_write(self, connection: SAConnection) -> None:
+        # COMMIT and ROLLBACK are never cut short by a deadline.
+        self._dbapi(connection).set_progress_handler(None, 0)
+
     def max_parameters(self) -> int:
         # SQLite before 3.32 binds at most 999 values per statement.
         return MAX_PARAMETERS if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
@@ -118,6 +127,10 @@ class SqliteConnector(SqlConnector):
             return Failure.NO_TABLE
         if message.startswith("no such column"):
             return Failure.NO_COLUMN
+        if code == sqlite3.SQLITE_CONSTRAINT:  # foreign key, unique, not null, check
+            return Failure.CONSTRAINT
+        if code == sqlite3.SQLITE_READONLY:  # a query-only connection, a read-only file
+            return Failure.NOT_PERMITTED
         if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_IOERR):
             return Failure.UNREACHABLE
         return super()._classify(exc)
@@ -125,3 +138,32 @@ class SqliteConnector(SqlConnector):
     @staticmethod
     def _dbapi(connection: SAConnection) -> Any:
         return connection.connection.dbapi_connection
+
+
+def _engine(parsed: URL, timeout_seconds: float, pool_size: int) -> Engine:
+    """An engine on the file of ``parsed`` (never creating one), ``pool_size`` connections."""
+    database = str(parsed.database)
+    if database.startswith("file:"):
+        target = database
+    else:
+        # mode=rw: a missing file is an error, not a new empty database.
+        target = f"file:{pathname2url(str(Path(database).absolute()))}?mode=rw"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            target,
+            uri=True,
+            timeout=timeout_seconds,  # the busy timeout: waits this long for another's lock
+            check_same_thread=False,  # the pool hands connections to other threads
+            isolation_level=None,  # we say BEGIN ourselves
+        )
+
+    return create_engine(
+        "sqlite+pysqlite://",
+        creator=connect,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=timeout_seconds,
+        pool_pre_ping=True,
+    )

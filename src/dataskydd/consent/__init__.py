@@ -1,0 +1,1 @@
+"""Consent records, the direct-marketing suppression list and the permission check."""
