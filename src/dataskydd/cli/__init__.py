@@ -6,16 +6,22 @@ import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from dataskydd import __version__, clock
 from dataskydd.cli import datamap as datamap_cli
 from dataskydd.cli import demo as demo_cli
 from dataskydd.cli import erasure as erasure_cli
 from dataskydd.cli import programme as programme_cli
+from dataskydd.cli import rectify as rectify_cli
 from dataskydd.cli import register as register_cli
 from dataskydd.cli import rights as rights_cli
 from dataskydd.cli import serve as serve_cli
+from dataskydd.cli import standing as standing_cli
 from dataskydd.cli import store as store_cli
+from dataskydd.cli import tokens as tokens_cli
+from dataskydd.cli.common import err_console
+from dataskydd.keys import KeyConfigError
 
 app = typer.Typer(
     name="dataskydd",
@@ -65,7 +71,15 @@ demo_cli.register(app)
 datamap_cli.register(app)
 rights_cli.register(app)
 erasure_cli.register(app)
+rectify_cli.register(app)
+standing_cli.register(app)
+tokens_cli.register(app)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyConfigError as error:
+        # A misconfigured key is the operator's to fix, not a crash: say where, never the key.
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+        raise SystemExit(2) from None

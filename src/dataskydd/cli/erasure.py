@@ -31,11 +31,9 @@ from dataskydd.cli.rights import (
 )
 from dataskydd.identity.kinds import IdentityKind
 from dataskydd.identity.normalise import normalise
-from dataskydd.programme.schema import Programme
 from dataskydd.retention import legal_holds
 from dataskydd.rights.erasure import Action, ErasurePlan, Ground, GroundError
 from dataskydd.rights.erasure_answer import letter
-from dataskydd.rights.erasure_effects import apply_effects
 from dataskydd.rights.erasure_plan import ErasurePlanner
 from dataskydd.rights.erasure_run import ErasureFailed, batches, execute, record
 from dataskydd.rights.service import Estate, find_person, manual_tasks, open_estate
@@ -113,7 +111,8 @@ def erase_command(
                 console.print("[yellow]dry run:[/] nothing was changed")
                 return
             operator = decided_by or _operator()
-            run_id = record(engine, [plan], loaded.datamap, operator)
+            run_id = record(engine, [plan], loaded.datamap, operator, programme=loaded_programme)
+            _print_effects(plan)
             for task in manual_tasks(
                 loaded.datamap, engine, f"erasure-{run_id}", f"erasure run {run_id}"
             ):
@@ -121,7 +120,6 @@ def erase_command(
                     f"  manual: task {task.id} for {escape(task.system_key)}, due {task.due_date}"
                 )
             _execute(engine, estate, run_id, operator, batch_rows)
-            _after_erasure(engine, loaded_programme, plan, operator)
     finally:
         engine.dispose()
     if out is not None:
@@ -300,13 +298,12 @@ def _execute(engine: Engine, estate: Estate, run_id: str, operator: str, batch_r
     )
 
 
-def _after_erasure(engine: Engine, programme: Programme, plan: ErasurePlan, operator: str) -> None:
-    """What stays is restricted; an objection to direct marketing suppresses the person."""
-    effects = apply_effects(engine, programme, plan, operator)
-    if effects.restriction_id is not None:
-        console.print(f"  kept data restricted (restriction {effects.restriction_id})")
+def _print_effects(plan: ErasurePlan) -> None:
+    """What the decision left in force, recorded with it (see ``rights/erasure_effects.py``)."""
+    if plan.kept_categories():
+        console.print("  what is kept is restricted: only the rules that keep it may use it")
     if Ground.DIRECT_MARKETING_OBJECTION in plan.grounds:
         console.print(
-            f"  direct marketing: objection recorded; {effects.suppressed} identities added "
-            "to the suppression list"
+            "  direct marketing: objection recorded; the person's identities are on the "
+            "suppression list"
         )

@@ -23,6 +23,7 @@ from dataskydd import clock
 from dataskydd.cli.common import PROGRAMME_OPTION_HELP, console, err_console, load_or_exit
 from dataskydd.datamap.loader import LoadedDataMap, read_datamap
 from dataskydd.datamap.schema import SystemKind
+from dataskydd.identity.given import redacted_reason
 from dataskydd.identity.kinds import IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise
 from dataskydd.programme import ProgrammeInvalid
@@ -216,7 +217,7 @@ def _identities(
         try:
             normalise(kind, value)
         except IdentityError as error:
-            _fail(f"{option}: {error}", 2)
+            _fail(f"{option}: {redacted_reason(error)}", 2)
         identities.append((kind, value))
     if not identities:
         _fail("give at least one identity: " + ", ".join(option for option, _, _ in given), 2)

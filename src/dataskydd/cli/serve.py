@@ -40,6 +40,7 @@ def _run(host: str, port: int, programme: Path | None, reload: bool, *, banner: 
 
     from dataskydd.settings import get_settings
     from dataskydd.store.engine import display_url
+    from dataskydd.web.logs import log_config
 
     settings = get_settings()
     address = f"http://{_display_host(host)}:{port}/"
@@ -48,8 +49,13 @@ def _run(host: str, port: int, programme: Path | None, reload: bool, *, banner: 
         # Each restart builds the app anew from the environment.
         console.print(message)
         uvicorn.run(
-            "dataskydd.web.app:create_app", factory=True, host=host, port=port, reload=True,
+            "dataskydd.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
             reload_dirs=[str(Path(__file__).resolve().parent.parent)],
+            log_config=log_config(),  # the access log drops query strings (identities)
         )
         return
 
@@ -63,7 +69,7 @@ def _run(host: str, port: int, programme: Path | None, reload: bool, *, banner: 
         raise typer.Exit(1) from None
     console.print(f"[dim]store: {display_url()}[/]")
     console.print(message)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config())
 
 
 def _display_host(host: str) -> str:

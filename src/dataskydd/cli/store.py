@@ -133,7 +133,11 @@ def list_published(
         with session_scope(engine) as session:
             keys = [key] if key else versions.programme_keys(session)
             rows = [
-                (k, versions.list_versions(session, k), versions.version_in_effect(session, k, today))
+                (
+                    k,
+                    versions.list_versions(session, k),
+                    versions.version_in_effect(session, k, today),
+                )
                 for k in keys
             ]
     except SQLAlchemyError as exc:

@@ -30,7 +30,9 @@ from dataskydd import clock
 from dataskydd.audit import log as audit_log
 from dataskydd.connectors.base import ConnectorError, RowChange, TableChanges, TableRef
 from dataskydd.datamap.schema import DataMap, Table
+from dataskydd.programme.schema import Programme
 from dataskydd.rights.erasure import Action, ErasurePlan, RowDecision
+from dataskydd.rights.erasure_effects import apply_effects
 from dataskydd.rights.service import Estate
 from dataskydd.rights.subjects import subject_for
 from dataskydd.store.engine import session_scope
@@ -143,8 +145,19 @@ def _chain(
     return lambda text: second(first(text))
 
 
-def record(engine: Engine, plans: Sequence[ErasurePlan], datamap: DataMap, decided_by: str) -> str:
-    """Store the decided plans as one run; returns its id. Nothing in the estate changes yet."""
+def record(
+    engine: Engine,
+    plans: Sequence[ErasurePlan],
+    datamap: DataMap,
+    decided_by: str,
+    *,
+    programme: Programme | None = None,
+) -> str:
+    """Store the decided plans as one run; returns its id. Nothing in the estate changes yet.
+
+    With ``programme``, the decision's effects (kept data restricted, a direct-marketing
+    objection recorded) are written in the same transaction: see ``erasure_effects``.
+    """
     if not plans:
         raise ValueError("nothing to record: no plans")
     run_id = str(uuid.uuid4())
@@ -181,6 +194,9 @@ def record(engine: Engine, plans: Sequence[ErasurePlan], datamap: DataMap, decid
         session.flush()
         for ref in dict.fromkeys(refs):
             session.add(ErasureSubjectRecord(run_id=run_id, subject_ref=ref))
+        if programme is not None:
+            for plan in plans:
+                apply_effects(session, programme, plan, decided_by)
         audit_log.append(
             session,
             decided_by,

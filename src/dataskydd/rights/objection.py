@@ -138,7 +138,9 @@ def override(session: Session, objection_id: int, assessment: str, actor: str) -
             "override that"
         )
     if row.withdrawn_at is not None:
-        raise ObjectionError(f"objection {objection_id} was withdrawn; there is nothing to override")
+        raise ObjectionError(
+            f"objection {objection_id} was withdrawn; there is nothing to override"
+        )
     if row.override_at is not None:
         when = row.override_at.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
         raise ObjectionError(

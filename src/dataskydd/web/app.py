@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -22,7 +24,7 @@ from dataskydd.programme.text import LANGUAGES
 from dataskydd.settings import Settings, get_settings
 from dataskydd.store import migrate, versions
 from dataskydd.store.engine import make_engine, session_scope
-from dataskydd.web import apidocs, texts
+from dataskydd.web import apidocs, logs, texts
 from dataskydd.web.language import LanguageConvertor
 from dataskydd.web.security import SecurityHeaders
 from dataskydd.web.site import HERE, Site
@@ -68,15 +70,18 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
 
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _not_found)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    logs.install()  # no query strings (identities) in the access log, however we are started
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     apidocs.mount_assets(app)
 
     # Imported here: the routers need the path convertor registered first.
     register_url_convertor("lang", LanguageConvertor())
-    from dataskydd.web import api, health, pages
+    from dataskydd.web import api, health, pages, permissions
 
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(permissions.router)
     app.include_router(apidocs.router)
     app.include_router(pages.router)
     return app
@@ -87,7 +92,9 @@ def publish_if_new(engine: Engine, programme: Programme) -> None:
     with session_scope(engine, write=True) as session:
         markdown = {language: render_markdown(programme, language) for language in LANGUAGES}
         try:
-            versions.publish(session, programme, notice_markdown=markdown, published_by=PUBLISHED_BY)
+            versions.publish(
+                session, programme, notice_markdown=markdown, published_by=PUBLISHED_BY
+            )
         except versions.VersionConflict as conflict:
             # Someone published this version first, with other content: serve what is published.
             log.warning("not publishing at start-up: %s", conflict)
@@ -100,3 +107,17 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     from dataskydd.web.pages import not_found_page
 
     return not_found_page(request, exc.detail)
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 without the rejected input: a malformed field may hold personal data.
+
+    Each error keeps where (``loc``), what is wrong (``msg``) and its ``type``; Pydantic's
+    ``input`` and ``ctx`` (which may quote the value) are dropped.
+    """
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
