@@ -108,6 +108,12 @@ STORAGE_REASON = Reason(
     ),
 )
 
+# What an erasure keeps, it keeps for these bases (an active contract, AML and bookkeeping
+# law, legal claims): data restricted as retained after erasure still serves them.
+KEEPING_BASES = frozenset(
+    {LegalBasis.CONTRACT, LegalBasis.LEGAL_OBLIGATION, LegalBasis.LEGAL_CLAIMS}
+)
+
 # Art. 18(2): what may still be done with restricted data, by the legal basis that says so.
 RESTRICTION_EXEMPT: dict[LegalBasis, LocalText] = {
     LegalBasis.LEGAL_CLAIMS: _text(
@@ -133,6 +139,7 @@ class PurposeRule:
     consent_based: bool
     direct_marketing: bool
     exempt: Reason | None  # set when Art. 18(2) lets the purpose go on despite a restriction
+    keeps: Reason | None  # set when the purpose is one a retention rule keeps data for
     basis: Reason
     consent_given: Reason
     no_consent: Reason
@@ -147,8 +154,12 @@ class PurposeRule:
     @classmethod
     def of(cls, purpose: Purpose) -> PurposeRule:
         bases = purpose.legal_bases
-        labels_sv = ", ".join(f"{LEGAL_BASES[b].label.sv} ({LEGAL_BASES[b].article})" for b in bases)
-        labels_en = ", ".join(f"{LEGAL_BASES[b].label.en} ({LEGAL_BASES[b].article})" for b in bases)
+        labels_sv = ", ".join(
+            f"{LEGAL_BASES[b].label.sv} ({LEGAL_BASES[b].article})" for b in bases
+        )
+        labels_en = ", ".join(
+            f"{LEGAL_BASES[b].label.en} ({LEGAL_BASES[b].article})" for b in bases
+        )
         exempt_basis = next((b for b in RESTRICTION_EXEMPT if b in bases), None)
         exempt = None
         if exempt_basis is not None:
@@ -162,6 +173,17 @@ class PurposeRule:
                     "(Art. 18(2)).",
                 ),
             )
+        keeps = None
+        if KEEPING_BASES.intersection(bases):
+            keeps = Reason(
+                Code.ALLOWED_WHILE_RESTRICTED,
+                _text(
+                    "Uppgifterna sparas efter en radering för att lag eller avtal kräver det, "
+                    "och får användas för just det ändamålet (art. 17.3).",
+                    "The data was kept after an erasure because the law or a contract requires "
+                    "it, and may be used for that purpose only (Art. 17(3)).",
+                ),
+            )
         dm = purpose.direct_marketing
         return cls(
             key=purpose.key,
@@ -169,6 +191,7 @@ class PurposeRule:
             consent_based=bool(CONSENT_BASES.intersection(bases)),
             direct_marketing=dm,
             exempt=exempt,
+            keeps=keeps,
             basis=Reason(
                 Code.LEGAL_BASIS,
                 _text(
@@ -414,10 +437,14 @@ class PermissionChecker:
                 continue
             if rule.exempt is not None:
                 found = rule.exempt
+            elif rule.keeps is not None and reason == RestrictionReason.RETAINED_AFTER_ERASURE:
+                found = rule.keeps
             elif rule.consent_based and in_force is not None and in_force > placed_at:
                 found = rule.consent_despite_restriction
             else:
-                found = rule.restricted.get(reason, rule.restricted[RestrictionReason.ACCURACY_CONTESTED])
+                found = rule.restricted.get(
+                    reason, rule.restricted[RestrictionReason.ACCURACY_CONTESTED]
+                )
             if found.text.en not in seen:
                 seen.add(found.text.en)
                 reasons.append(found)

@@ -118,8 +118,13 @@ class ErasurePlan:
         return {str(a): counted.get(str(a), 0) for a in Action}
 
     def erased_purposes(self) -> list[str]:
-        """Purposes some of whose data about the person is erased."""
-        return sorted({p for d in self.decisions if d.erased for p in d.purposes})
+        """Purposes whose data about the person is erased and none kept (they end for them).
+
+        A purpose that keeps some data (a loan's contract, AML) goes on with what is kept, so
+        the permission check must not deny it for the erasure.
+        """
+        kept = {p for d in self.by_action(Action.KEEP) for p in d.purposes}
+        return sorted({p for d in self.decisions if d.erased for p in d.purposes} - kept)
 
     def kept_categories(self) -> list[str]:
         return sorted({c for d in self.by_action(Action.KEEP) for c in d.categories})
