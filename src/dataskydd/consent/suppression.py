@@ -48,12 +48,32 @@ DETAIL_LIMIT = 10_000  # line numbers kept in a report; the counts are always ex
 # Header names, compared lower-cased with spaces and underscores as hyphens.
 COLUMN_NAMES: dict[IdentityKind, frozenset[str]] = {
     IdentityKind.EMAIL: frozenset(
-        {"email", "e-mail", "e-post", "epost", "mail", "e-postadress", "epostadress",
-         "email-address", "e-mail-address"}
+        {
+            "email",
+            "e-mail",
+            "e-post",
+            "epost",
+            "mail",
+            "e-postadress",
+            "epostadress",
+            "email-address",
+            "e-mail-address",
+        }
     ),
     IdentityKind.PHONE: frozenset(
-        {"phone", "telefon", "mobil", "mobile", "telefonnummer", "mobilnummer", "phone-number",
-         "mobile-phone", "mobiltelefon", "tel", "tfn"}
+        {
+            "phone",
+            "telefon",
+            "mobil",
+            "mobile",
+            "telefonnummer",
+            "mobilnummer",
+            "phone-number",
+            "mobile-phone",
+            "mobiltelefon",
+            "tel",
+            "tfn",
+        }
     ),
     IdentityKind.PERSONNUMMER: frozenset(
         {"personnummer", "personnr", "pnr", "personal-identity-number"}
@@ -325,5 +345,3 @@ def _dialect(header_line: str) -> type[csv.Dialect]:
         return csv.Sniffer().sniff(header_line, delimiters=",;\t")
     except csv.Error:
         return csv.excel
-
-

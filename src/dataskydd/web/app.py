@@ -26,6 +26,7 @@ from dataskydd.store import migrate, versions
 from dataskydd.store.engine import make_engine, session_scope
 from dataskydd.web import apidocs, logs, texts
 from dataskydd.web.language import LanguageConvertor
+from dataskydd.web.reading import Reader
 from dataskydd.web.security import SecurityHeaders
 from dataskydd.web.site import HERE, Site
 
@@ -48,9 +49,12 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
     engine = make_engine(url)
     publish_if_new(engine, programme)
 
+    reader = Reader(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        reader.close()
         engine.dispose()
 
     app = FastAPI(
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
     templates.env.lstrip_blocks = True
     templates.env.globals.update(app_version=__version__, long_date=texts.long_date)
     app.state.site = Site(settings, programme, engine, templates)
+    app.state.reader = reader  # the permission check's hot path (web/reading.py)
 
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(StarletteHTTPException, _not_found)

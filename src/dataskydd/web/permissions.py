@@ -2,56 +2,64 @@
 
 Other systems ask before they process anyone: ``GET`` with the identities in the query, or
 ``POST`` with the same fields as a JSON body (preferred: identities stay out of URLs, and so
-out of proxies' and browsers' histories; our own access log drops the query string of this
-path, see :mod:`dataskydd.web.logs`). The answer is allowed or denied with every reason
+out of proxies' and browsers' histories; our own access log drops the query string, see
+:mod:`dataskydd.web.logs`). The answer is allowed or denied with every reason
 (:mod:`dataskydd.consent.permissions`). Facts about people are never cached: each request
 reads the store, so a withdrawal or an objection is in force from the next request on.
 
 Errors never echo a personal value: a malformed identity is named by its field, with what
 is wrong in it (:func:`dataskydd.identity.given.redacted_reason`).
+
+This is the hot path, and it is written for it: ``GET`` reads its query itself (FastAPI's
+per-parameter validation cost as much as the check; the parameters are described in the
+OpenAPI document by hand), the answer is written from JSON fragments rendered once per
+reason (a reason is one of a fixed set per purpose), and the store is read through
+:class:`dataskydd.web.reading.Reader`. The models below describe the same JSON.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import threading
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from dataskydd import clock
-from dataskydd.auth.tokens import PERMISSIONS_READ, TokenInfo
-from dataskydd.consent.permissions import (
-    Code,
-    Decision,
-    PermissionChecker,
-    UnknownPurpose,
-    checker_for,
-)
+from dataskydd.auth.tokens import PERMISSIONS_READ, VerifiedToken
+from dataskydd.consent.permissions import Code, Decision, Reason, UnknownPurpose, checker_for
 from dataskydd.identity.given import GivenIdentityError, parse_given
 from dataskydd.identity.kinds import IdentityKind
 from dataskydd.web.auth import AUTH_RESPONSES, require_scope
+from dataskydd.web.reading import Reader
 from dataskydd.web.site import Site
 
 router = APIRouter(prefix="/api/v1", tags=["permissions"])
 
 PATH = "/api/v1/permissions"
 
-# The identity fields, in the order they are read, with the kind each one is.
-IDENTITY_FIELDS: tuple[tuple[str, IdentityKind], ...] = (
-    ("personnummer", IdentityKind.PERSONNUMMER),
-    ("samordningsnummer", IdentityKind.SAMORDNINGSNUMMER),
-    ("email", IdentityKind.EMAIL),
-    ("phone", IdentityKind.PHONE),
-    ("customer_number", IdentityKind.CUSTOMER_NUMBER),
+# The identity fields, in the order they are read, with the kind and description of each.
+IDENTITY_FIELDS: tuple[tuple[str, IdentityKind, str], ...] = (
+    ("personnummer", IdentityKind.PERSONNUMMER, "Personnummer, any written form (10/12 digits)."),
+    ("samordningsnummer", IdentityKind.SAMORDNINGSNUMMER, "Samordningsnummer, any written form."),
+    ("email", IdentityKind.EMAIL, "E-mail address."),
+    ("phone", IdentityKind.PHONE, "Phone number (Swedish or E.164)."),
+    ("customer_number", IdentityKind.CUSTOMER_NUMBER, "Customer number."),
 )
-FIELD_NAMES = tuple(name for name, _ in IDENTITY_FIELDS)
+FIELD_NAMES = tuple(name for name, _, _ in IDENTITY_FIELDS)
 MAX_IDENTITY = 320  # the longest e-mail address there can be
 MAX_PURPOSE = 100
+PURPOSE_HELP = "A purpose key of the programme, or `storage` (always allowed, Art. 18(2))."
+IDENTITIES_HELP = (
+    "At least one identity is needed; several may be given, and the person is everyone any "
+    "of them is recorded for."
+)
 
-Authorised = Annotated[TokenInfo, Depends(require_scope(PERMISSIONS_READ))]
+Authorised = Annotated[VerifiedToken, Depends(require_scope(PERMISSIONS_READ))]
+Where = Literal["query", "body"]
 
 
 # -- the models (the OpenAPI description; the hot path writes the same JSON itself) ----------
@@ -74,36 +82,32 @@ class PermissionDecision(BaseModel):
     checked_at: datetime = Field(description="The instant the facts were read as of (UTC).")
     reasons: list[PermissionReason] = Field(
         description="Every reason that bears on the answer: the legal basis first, then "
-        "consent, objection, suppression, restriction and erasure as they apply."
+        "suppression, objection, consent, erasure and restriction as they apply."
     )
-
-
-def _identity(description: str) -> Any:
-    return Field(default=None, max_length=MAX_IDENTITY, description=description)
 
 
 class PermissionQuery(BaseModel):
-    """The purpose and at least one identity of the person (several narrow nothing: the
-    person is everyone any of them links to)."""
+    """The purpose and at least one identity of the person."""
 
     model_config = ConfigDict(extra="forbid")
 
-    purpose: str = Field(
-        min_length=1, max_length=MAX_PURPOSE, description="A purpose key of the programme."
-    )
-    personnummer: str | None = _identity("Personnummer, in any written form (10 or 12 digits).")
-    samordningsnummer: str | None = _identity("Samordningsnummer, in any written form.")
-    email: str | None = _identity("E-mail address.")
-    phone: str | None = _identity("Phone number (Swedish or E.164).")
-    customer_number: str | None = _identity("Customer number.")
+    purpose: str = Field(min_length=1, max_length=MAX_PURPOSE, description=PURPOSE_HELP)
+    personnummer: str | None = Field(None, max_length=MAX_IDENTITY)
+    samordningsnummer: str | None = Field(None, max_length=MAX_IDENTITY)
+    email: str | None = Field(None, max_length=MAX_IDENTITY)
+    phone: str | None = Field(None, max_length=MAX_IDENTITY)
+    customer_number: str | None = Field(None, max_length=MAX_IDENTITY)
 
 
 class ValidationItem(BaseModel):
-    loc: list[str]
-    msg: str
-    type: str
+    loc: list[str | int] = Field(description='Where: `["query"|"body", field]`.')
+    msg: str = Field(description="What is wrong; never the value itself.")
+    type: str = Field(
+        description="`missing`, `string_too_long`, `repeated`, `identity_invalid`, "
+        "`identity_missing`, `unknown_purpose`, or a JSON body error."
+    )
     known: list[str] | None = Field(
-        default=None, description="With unknown_purpose: the purposes there are."
+        default=None, description="With `unknown_purpose`: the purposes there are."
     )
 
 
@@ -120,9 +124,25 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 
-
-def _q(description: str) -> Any:
-    return Query(max_length=MAX_IDENTITY, description=description)
+_QUERY_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "purpose",
+        "in": "query",
+        "required": True,
+        "description": PURPOSE_HELP,
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE},
+    },
+    *(
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": help_text,
+            "schema": {"type": "string", "maxLength": MAX_IDENTITY},
+        }
+        for name, _, help_text in IDENTITY_FIELDS
+    ),
+]
 
 
 # -- the routes ------------------------------------------------------------------------------
@@ -138,23 +158,28 @@ async def ping() -> dict[str, bool]:
     response_model=PermissionDecision,
     responses=_RESPONSES,
     summary="May this purpose process this person now? (prefer POST)",
-    description="The identities in the query string. Prefer `POST` with a JSON body: "
-    "identities in a URL end up in proxies' logs and browsers' histories.",
+    description="The purpose and identities in the query string. " + IDENTITIES_HELP + " "
+    "Prefer `POST` with a JSON body: identities in a URL end up in proxies' logs and browsers' "
+    "histories. Needs a token with the scope `permissions:read`.",
+    openapi_extra={"parameters": _QUERY_PARAMETERS},
 )
-async def permission_get(
-    request: Request,
-    _token: Authorised,
-    purpose: Annotated[
-        str, Query(min_length=1, max_length=MAX_PURPOSE, description="A purpose key.")
-    ],
-    personnummer: Annotated[str | None, _q("Personnummer, any written form.")] = None,
-    samordningsnummer: Annotated[str | None, _q("Samordningsnummer, any written form.")] = None,
-    email: Annotated[str | None, _q("E-mail address.")] = None,
-    phone: Annotated[str | None, _q("Phone number.")] = None,
-    customer_number: Annotated[str | None, _q("Customer number.")] = None,
-) -> JSONResponse:
-    given = (personnummer, samordningsnummer, email, phone, customer_number)
-    return await _answer(request, "query", purpose, given)
+async def permission_get(request: Request, _token: Authorised) -> Response:
+    query = request.query_params
+    values: dict[str, str | None] = {}
+    for name in ("purpose", *FIELD_NAMES):
+        given = query.getlist(name)
+        if len(given) > 1:
+            return _problem("query", name, f"give {name} once", "repeated")
+        limit = MAX_PURPOSE if name == "purpose" else MAX_IDENTITY
+        if given and len(given[0]) > limit:
+            return _problem(
+                "query", name, f"String should have at most {limit} characters", "string_too_long"
+            )
+        values[name] = given[0] if given else None
+    purpose = values.pop("purpose")
+    if not purpose:
+        return _problem("query", "purpose", "Field required", "missing")
+    return await _answer(request, "query", purpose, tuple(values.values()))
 
 
 @router.post(
@@ -162,45 +187,37 @@ async def permission_get(
     response_model=PermissionDecision,
     responses=_RESPONSES,
     summary="May this purpose process this person now?",
-    description="The same as `GET`, with the purpose and identities as a JSON body.",
+    description="The same as `GET`, with the purpose and identities as a JSON body. "
+    + IDENTITIES_HELP
+    + " Needs a token with the scope `permissions:read`.",
 )
-async def permission_post(
-    request: Request, _token: Authorised, query: PermissionQuery
-) -> JSONResponse:
-    given = tuple(getattr(query, name) for name in FIELD_NAMES)
-    return await _answer(request, "body", query.purpose, given)
+async def permission_post(request: Request, _token: Authorised, query: PermissionQuery) -> Response:
+    given = (query.personnummer, query.samordningsnummer, query.email, query.phone)
+    return await _answer(request, "body", query.purpose, (*given, query.customer_number))
 
 
 # -- shared ----------------------------------------------------------------------------------
 
 
-def _problem(
-    where: Literal["query", "body"], field: str | None, msg: str, kind: str, **extra: Any
-) -> JSONResponse:
+def _problem(where: Where, field: str | None, msg: str, kind: str, **extra: Any) -> JSONResponse:
     loc = [where] if field is None else [where, field]
     return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind, **extra}]}, 422)
 
 
 async def _answer(
-    request: Request,
-    where: Literal["query", "body"],
-    purpose: str,
-    given: tuple[str | None, ...],
-) -> JSONResponse:
+    request: Request, where: Where, purpose: str, given: tuple[str | None, ...]
+) -> Response:
     site: Site = request.app.state.site
     checker = checker_for(site.programme)
     try:
         identities = parse_given(
-            (name, kind, text) for (name, kind), text in zip(IDENTITY_FIELDS, given, strict=True)
+            (name, kind, text) for (name, kind, _), text in zip(IDENTITY_FIELDS, given, strict=True)
         )
     except GivenIdentityError as error:
         return _problem(where, error.field, error.reason, "identity_invalid")
     if not identities:
         return _problem(
-            where,
-            None,
-            "give at least one identity: " + ", ".join(FIELD_NAMES),
-            "identity_missing",
+            where, None, "give at least one identity: " + ", ".join(FIELD_NAMES), "identity_missing"
         )
     try:
         checker.rule(purpose)
@@ -214,32 +231,54 @@ async def _answer(
             known=checker.known,
         )
     now = clock.now()
-    decision = await run_in_threadpool(_decide, site, checker, purpose, identities, now)
-    return JSONResponse(_body(decision, now))
+    reader: Reader = request.app.state.reader
+    decision = await reader.run(checker.check, purpose, identities, now=now)
+    return Response(render(decision, now), media_type="application/json")
 
 
-def _decide(
-    site: Site,
-    checker: PermissionChecker,
-    purpose: str,
-    identities: list[tuple[IdentityKind, str]],
-    now: datetime,
-) -> Decision:
-    with site.engine.connect() as connection:
-        return checker.check(connection, purpose, identities, now=now)
+# -- the answer, from fragments rendered once ------------------------------------------------
+
+_fragments: dict[int, tuple[Reason, bytes]] = {}
+_fragments_lock = threading.Lock()
 
 
-def _body(decision: Decision, now: datetime) -> dict[str, Any]:
+def _fragment(key: Reason, render_it: Any) -> bytes:
+    """The JSON of a reason, rendered the first time it is asked for.
+
+    Held with the object itself, so its id is not reused while cached; cleared when large (a
+    long-lived process that reloaded its programme many times).
+    """
+    held = _fragments.get(id(key))
+    if held is not None and held[0] is key:
+        return held[1]
+    rendered = json.dumps(render_it(key), ensure_ascii=False, separators=(",", ":")).encode()
+    with _fragments_lock:
+        if len(_fragments) > 10_000:
+            _fragments.clear()
+        _fragments[id(key)] = (key, rendered)
+    return rendered
+
+
+def _reason_json(reason: Reason) -> dict[str, Any]:
     return {
-        "allowed": decision.allowed,
-        "purpose": decision.purpose,
-        "checked_at": now.isoformat(),
-        "reasons": [
-            {
-                "code": str(r.code),
-                "denies": r.denies,
-                "text": {"sv": r.text.sv, "en": r.text.en},
-            }
-            for r in decision.reasons
-        ],
+        "code": str(reason.code),
+        "denies": reason.denies,
+        "text": {"sv": reason.text.sv, "en": reason.text.en},
     }
+
+
+def render(decision: Decision, checked_at: datetime) -> bytes:
+    """The decision as the JSON of :class:`PermissionDecision`."""
+    reasons = b",".join(_fragment(r, _reason_json) for r in decision.reasons)
+    return b"".join(
+        (
+            b'{"allowed":true,"purpose":' if decision.allowed else b'{"allowed":false,"purpose":',
+            json.dumps(decision.purpose, ensure_ascii=False).encode(),
+            b',"checked_at":"',
+            # As Pydantic writes a UTC instant (the rest of the API): ...T12:00:00.123456Z
+            checked_at.astimezone(UTC).isoformat().replace("+00:00", "Z").encode(),
+            b'","reasons":[',
+            reasons,
+            b"]}",
+        )
+    )
