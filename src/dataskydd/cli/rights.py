@@ -331,7 +331,9 @@ def _manual_tasks(loaded: LoadedDataMap, out: Path) -> None:
     from dataskydd.store import migrate
     from dataskydd.store.engine import make_engine
 
-    request_ref = f"access-{clock.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    # The random part is led by a letter: a hex fragment that starts with four digits would
+    # otherwise follow the time's six and read as a personnummer, which tasks refuse.
+    request_ref = f"access-{clock.now().strftime('%Y%m%dT%H%M%S')}-r{uuid.uuid4().hex[:8]}"
     migrate.upgrade()
     engine = make_engine()
     try:
