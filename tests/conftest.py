@@ -43,6 +43,17 @@ def _test_hash_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     keys.reset()
 
 
+@pytest.fixture(autouse=True)
+def _test_encryption_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fixed encryption key, so no test writes one into a data directory."""
+    from dataskydd.encryption import keyring
+
+    monkeypatch.setenv("DATASKYDD_ENCRYPTION_KEYS", "t1:" + "a7" * 32)
+    keyring.reset()
+    yield
+    keyring.reset()
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

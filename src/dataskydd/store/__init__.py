@@ -4,6 +4,8 @@
 per idea (``versions`` for published programme versions) reads and writes.
 """
 
+# Imported for its tables, so that Alembic and every engine see them on Base.metadata.
+from dataskydd.store import case_tables as case_tables
 from dataskydd.store.engine import database_url, display_url, make_engine, session_scope
 from dataskydd.store.migrate import current, downgrade, head, is_current, upgrade
 from dataskydd.store.versions import (
