@@ -82,11 +82,12 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
 
     # Imported here: the routers need the path convertor registered first.
     register_url_convertor("lang", LanguageConvertor())
-    from dataskydd.web import api, health, pages, permissions
+    from dataskydd.web import api, health, pages, permissions, requests_api
 
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(permissions.router)
+    app.include_router(requests_api.router)
     app.include_router(apidocs.router)
     app.include_router(pages.router)
     return app

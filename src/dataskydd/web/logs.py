@@ -25,8 +25,15 @@ DROPPED = "?[query dropped]"
 KEPT_QUERIES = frozenset({"lang=sv", "lang=en"})
 
 
+# Paths that carry a secret in the path itself: the single-use answer download link.
+SECRET_PATH_PREFIXES = ("/api/v1/answers/",)
+
+
 def redact_path(path: str) -> str:
-    """``path`` with its query string dropped, unless the query is one known to be harmless."""
+    """``path`` with its query string dropped (unless harmless) and path secrets hidden."""
+    for prefix in SECRET_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "[token dropped]"
     base, mark, query = path.partition("?")
     if not mark or query in KEPT_QUERIES:
         return path
