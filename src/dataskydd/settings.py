@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     datamap: Path | None = None  # a directory of data map YAML files, one per system
     host: str = "127.0.0.1"
     port: int = 8000
+    # The embedded default runs approved requests in the web process; production runs
+    # `dataskydd worker` processes instead and sets DATASKYDD_JOBS_IN_PROCESS=false.
+    jobs_in_process: bool = True
 
     def model_post_init(self, __context: object) -> None:
         if self.database_url is None:

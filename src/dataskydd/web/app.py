@@ -53,7 +53,17 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        consumer = None
+        if settings.jobs_in_process:
+            from dataskydd.jobs.queue import Jobs
+
+            jobs = Jobs(settings)
+            consumer = jobs.consumer(workers=2, in_process=True)
+            consumer.start()
+            jobs.reconcile()
         yield
+        if consumer is not None:
+            consumer.stop(graceful=True)
         reader.close()
         engine.dispose()
 
