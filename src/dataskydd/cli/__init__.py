@@ -9,14 +9,18 @@ import typer
 from rich.markup import escape
 
 from dataskydd import __version__, clock
+from dataskydd.cli import audit as audit_cli
+from dataskydd.cli import cases as cases_cli
 from dataskydd.cli import datamap as datamap_cli
 from dataskydd.cli import demo as demo_cli
 from dataskydd.cli import erasure as erasure_cli
+from dataskydd.cli import keys as keys_cli
 from dataskydd.cli import programme as programme_cli
 from dataskydd.cli import rectify as rectify_cli
 from dataskydd.cli import register as register_cli
 from dataskydd.cli import rights as rights_cli
 from dataskydd.cli import serve as serve_cli
+from dataskydd.cli import staff as staff_cli
 from dataskydd.cli import standing as standing_cli
 from dataskydd.cli import store as store_cli
 from dataskydd.cli import tokens as tokens_cli
@@ -74,6 +78,10 @@ erasure_cli.register(app)
 rectify_cli.register(app)
 standing_cli.register(app)
 tokens_cli.register(app)
+cases_cli.register(app)
+keys_cli.register(app)
+staff_cli.register(app)
+audit_cli.register(app)
 
 
 def main() -> None:
