@@ -29,16 +29,21 @@ class KeyConfigError(ValueError):
     """The configured key is missing, unreadable or too short; the message never shows it."""
 
 
-def decode_key(text: str, where: str) -> bytes:
-    """The key bytes written as hex or URL-safe base64 in ``where`` (a variable or file name)."""
+def key_bytes(text: str, where: str) -> bytes:
+    """The bytes written as hex or URL-safe base64 in ``where`` (a variable or file name)."""
     value = text.strip()
     try:
-        key = bytes.fromhex(value)
+        return bytes.fromhex(value)
     except ValueError:
         try:
-            key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         except (binascii.Error, ValueError):
             raise KeyConfigError(f"{where} holds neither hex nor base64") from None
+
+
+def decode_key(text: str, where: str) -> bytes:
+    """The keyed-hash key written in ``where``: at least :data:`MIN_KEY_BYTES` bytes."""
+    key = key_bytes(text, where)
     if len(key) < MIN_KEY_BYTES:
         raise KeyConfigError(
             f"{where} holds {len(key)} bytes; a key needs at least {MIN_KEY_BYTES}"

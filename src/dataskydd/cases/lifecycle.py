@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dataskydd import clock
 from dataskydd.audit import log as audit_log
 from dataskydd.cases.intake import token_digest
-from dataskydd.cases.kinds import ALLOWED_FROM, CaseError, NotFound, Status
+from dataskydd.cases.kinds import ALLOWED_FROM, CLOSED, CaseError, NotFound, Status
 from dataskydd.cases.sealed import open_request, seal_json
 from dataskydd.cases.timeline import add_event
 from dataskydd.rights.deadlines import extended_due_date, extension_allowed
@@ -162,7 +162,7 @@ def extend(
         raise CaseError("reason: the person is told why the answer takes longer")
     row = load(session, request_id, lock=True)
     handler = _person(by, "extended_by")
-    if Status(row.status) in (Status.ANSWERED, Status.DENIED, Status.WITHDRAWN, Status.DUPLICATE):
+    if Status(row.status) in CLOSED:
         raise CaseError(f"request {row.reference} is {row.status}: nothing to extend")
     if row.extended_due_date is not None:
         raise CaseError(f"request {row.reference} was extended already")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dataskydd import clock
 from dataskydd.cases import lifecycle
 from dataskydd.cases.intake import submit
-from dataskydd.cases.kinds import CLOSED, CaseError, Channel, RequestKind, Status
+from dataskydd.cases.kinds import CLOSED, CaseError, Channel, RequestKind
 from dataskydd.cases.timeline import timeline
 from dataskydd.cli.common import console, err_console
 from dataskydd.cli.rights import _operator
@@ -287,6 +287,3 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the dataskydd command."""
     app.add_typer(requests_app, name="requests")
     app.command("worker")(worker_command)
-
-
-__all__ = ["Status", "register"]

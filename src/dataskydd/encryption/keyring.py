@@ -30,6 +30,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from dataskydd.keys import KeyConfigError, key_bytes
 from dataskydd.settings import get_settings
 
 KEY_BYTES = 32
@@ -91,14 +92,10 @@ def key_id_of(token: str) -> str:
 
 
 def _decode(text: str, where: str) -> bytes:
-    value = text.strip()
     try:
-        key = bytes.fromhex(value)
-    except ValueError:
-        try:
-            key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        except (binascii.Error, ValueError):
-            raise KeyringError(f"{where} holds neither hex nor base64") from None
+        key = key_bytes(text, where)
+    except KeyConfigError as error:
+        raise KeyringError(str(error)) from None
     if len(key) != KEY_BYTES:
         raise KeyringError(f"{where} holds {len(key)} bytes; an AES-256 key is {KEY_BYTES}")
     return key

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -41,52 +42,53 @@ def pending(engine: Engine, ring: Keyring | None = None) -> int:
     return int(requests) + int(packages)
 
 
-def rotate(engine: Engine, *, actor: str, progress: Callable[[int], None] | None = None) -> Rotated:
-    """Re-seal every request and answer package sealed with an older key."""
+def _reseal(
+    engine: Engine,
+    model: Any,  # RightsRequestRecord or AnswerPackageRecord: both keep key_id
+    reseal_row: Callable[[Any, Keyring], None],
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Re-seal ``model``'s rows still sealed with an older key, a committed batch at a time."""
     ring = keyring()
-    moved_requests = moved_packages = 0
+    moved = 0
     while True:
         with session_scope(engine, write=True) as session:
             rows = session.scalars(
-                select(RightsRequestRecord)
-                .where(RightsRequestRecord.key_id != ring.active)
-                .limit(BATCH)
-                .with_for_update()
+                select(model).where(model.key_id != ring.active).limit(BATCH).with_for_update()
             ).all()
             for row in rows:
-                for column in REQUEST_COLUMNS:
-                    token = getattr(row, column)
-                    if token:
-                        where = f"requests.{column}:{row.id}"
-                        setattr(row, column, ring.seal(ring.open(token, where), where))
+                reseal_row(row, ring)
                 row.key_id = ring.active
-        moved_requests += len(rows)
+        moved += len(rows)
         if progress:
             progress(len(rows))
         if len(rows) < BATCH:
-            break
-    while True:
-        with session_scope(engine, write=True) as session:
-            packages = session.scalars(
-                select(AnswerPackageRecord)
-                .where(AnswerPackageRecord.key_id != ring.active)
-                .limit(BATCH)
-                .with_for_update()
-            ).all()
-            for package in packages:
-                where = f"answer_packages.content:{package.request_id}"
-                package.content = ring.seal(ring.open(package.content, where), where)
-                package.key_id = ring.active
-        moved_packages += len(packages)
-        if progress:
-            progress(len(packages))
-        if len(packages) < BATCH:
-            break
+            return moved
+
+
+def _reseal_request(row: RightsRequestRecord, ring: Keyring) -> None:
+    for column in REQUEST_COLUMNS:
+        token = getattr(row, column)
+        if token:
+            where = f"requests.{column}:{row.id}"
+            setattr(row, column, ring.seal(ring.open(token, where), where))
+
+
+def _reseal_package(row: AnswerPackageRecord, ring: Keyring) -> None:
+    where = f"answer_packages.content:{row.request_id}"
+    row.content = ring.seal(ring.open(row.content, where), where)
+
+
+def rotate(engine: Engine, *, actor: str, progress: Callable[[int], None] | None = None) -> Rotated:
+    """Re-seal every request and answer package sealed with an older key."""
+    requests = _reseal(engine, RightsRequestRecord, _reseal_request, progress)
+    packages = _reseal(engine, AnswerPackageRecord, _reseal_package, progress)
+    active = keyring().active
     with session_scope(engine, write=True) as session:
         audit_log.append(
             session,
             actor,
             "keys.rotated",
-            {"requests": moved_requests, "packages": moved_packages, "active": ring.active},
+            {"requests": requests, "packages": packages, "active": active},
         )
-    return Rotated(moved_requests, moved_packages, ring.active)
+    return Rotated(requests, packages, active)

@@ -18,6 +18,7 @@ from dataskydd.cases import answers, lifecycle, verification
 from dataskydd.cases.intake import submit
 from dataskydd.cases.kinds import CaseError, Channel, NotFound, RequestKind, Status
 from dataskydd.cases.timeline import timeline
+from dataskydd.store.case_tables import AnswerPackageRecord
 from dataskydd.store.engine import session_scope
 from dataskydd.web.site import Site
 
@@ -115,8 +116,6 @@ def _followed(site: Site, body: FollowIn) -> Followed:
             row = lifecycle.by_reference(session, body.reference, body.follow_code)
         except NotFound as error:
             raise HTTPException(status_code=404, detail=str(error)) from None
-        from dataskydd.store.case_tables import AnswerPackageRecord
-
         package = session.get(AnswerPackageRecord, row.id)
         return Followed(
             reference=row.reference,
