@@ -48,11 +48,13 @@ def test_a_letter_is_recorded_verified_assessed_and_approved_by_named_staff() ->
     assert (
         run("requests", "verify", reference, "--note", "ID-kort i kassan", "--by", "Maria")[0] == 0
     )
+    assert run("requests", "assign", reference, "--to", "maria", "--by", "DPO Dana")[0] == 0
     assert run("requests", "assess", reference, "--by", "Maria")[0] == 0
     code, out = run("requests", "approve", reference, "--by", "Maria")
     assert code == 0, out
     code, out = run("requests", "show", reference)
     assert code == 0 and "decided by Maria" in out and "9824" not in out
+    assert "assigned by DPO Dana: to maria" in out
 
 
 def test_the_list_shows_days_left_and_overdue_requests() -> None:

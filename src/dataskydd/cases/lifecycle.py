@@ -114,6 +114,25 @@ def verify(
     return row
 
 
+def assign(session: Session, request_id: str, *, to: str, by: str) -> RightsRequestRecord:
+    """Give an open request to a handler: from now on it is theirs to see (need-to-know)."""
+    row = load(session, request_id, lock=True)
+    if Status(row.status) in CLOSED:
+        raise CaseError(f"request {row.reference} is {row.status}: nothing to assign")
+    if not to.strip():
+        raise CaseError("to: name the handler")
+    row.assignee, row.updated_at = to.strip(), clock.now()
+    add_event(session, row.id, by, "assigned", f"to {row.assignee}")
+    audit_log.append(
+        session,
+        by,
+        "request.assigned",
+        {"request": row.id, "to": row.assignee},
+        subject_ref=row.subject_ref,
+    )
+    return row
+
+
 def assess(
     session: Session, request_id: str, *, by: str, note: str | None = None
 ) -> RightsRequestRecord:

@@ -216,6 +216,21 @@ def approve_command(
 _step("withdraw", lambda s, i, by: lifecycle.withdraw(s, i, by=by), "withdrawn")
 
 
+@requests_app.command("assign")
+def assign_command(
+    reference: str = typer.Argument(..., help="The request's reference."),
+    to: str = typer.Option(..., "--to", help="The handler's username."),
+    by: str | None = typer.Option(None, "--by", help=BY_HELP),
+) -> None:
+    """Give a request to a handler (they see only the requests assigned to them)."""
+
+    def step(session: Session) -> str:
+        lifecycle.assign(session, _id(session, reference), to=to, by=by or _operator())
+        return f"[green]✓[/] {reference.upper()} assigned to {escape(to)}"
+
+    _run(step)
+
+
 @requests_app.command("verify")
 def verify_command(
     reference: str = typer.Argument(..., help="The request's reference."),
