@@ -132,7 +132,7 @@ def test_a_request_is_executed_once_even_when_two_workers_receive_it(
     assert not execution.claim(store, request_id, "w2")
     # w1 dies; once its lease has run out the request is free again, and nothing was done twice.
     assert execution.stalled(store) == []
-    with clock.frozen_at(clock.now() + execution.LEASE * 2):
+    with clock.frozen_at(clock.now() + execution.lease() * 2):
         assert execution.stalled(store) == [request_id]
         outcome = execution.execute(
             store, request_id, worker="w2", programme=programme, datamap_dir=None

@@ -10,6 +10,8 @@ its recorded run; restriction, objection and withdrawal are recorded once per re
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -28,8 +30,52 @@ from dataskydd.store.case_tables import RightsRequestRecord
 from dataskydd.store.engine import session_scope
 
 log = logging.getLogger("dataskydd.cases")
-LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+DEFAULT_LEASE_SECONDS = 120
+
+
+def lease() -> timedelta:
+    """How long a claim holds without a heartbeat (``DATASKYDD_JOB_LEASE_SECONDS``).
+
+    A live worker renews its lease every third of it, so a long erasure keeps its request;
+    a killed worker's request is free again within one lease.
+    """
+    seconds = os.environ.get("DATASKYDD_JOB_LEASE_SECONDS", "")
+    if not seconds:
+        return timedelta(seconds=DEFAULT_LEASE_SECONDS)
+    if not seconds.isdigit() or int(seconds) < 1:
+        raise ValueError("DATASKYDD_JOB_LEASE_SECONDS: a whole number of seconds, at least 1")
+    return timedelta(seconds=int(seconds))
+
+
+class _Heartbeat:
+    """Renews a worker's lease while it works, in a thread of its own."""
+
+    def __init__(self, engine: Engine, request_id: str, worker: str) -> None:
+        self._engine, self._request_id, self._worker = engine, request_id, worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        interval = lease().total_seconds() / 3
+        while not self._stop.wait(interval):
+            with session_scope(self._engine, write=True) as session:
+                session.execute(
+                    update(RightsRequestRecord)
+                    .where(
+                        RightsRequestRecord.id == self._request_id,
+                        RightsRequestRecord.lease_owner == self._worker,
+                    )
+                    .values(lease_until=clock.now() + lease())
+                )
 
 
 @dataclass(frozen=True)
@@ -54,7 +100,7 @@ def claim(engine: Engine, request_id: str, worker: str) -> bool:
             )
             .values(
                 lease_owner=worker,
-                lease_until=now + LEASE,
+                lease_until=now + lease(),
                 attempts=RightsRequestRecord.attempts + 1,
             )
         )
@@ -78,17 +124,18 @@ def execute(
         kind, language, decided_by = RequestKind(row.kind), row.language, row.decided_by or ""
         reference = row.reference
     try:
-        performed = perform(
-            engine,
-            request_id=request_id,
-            reference=reference,
-            kind=kind,
-            opened=opened,
-            language=language,
-            decided_by=decided_by,
-            programme=programme,
-            datamap_dir=datamap_dir,
-        )
+        with _Heartbeat(engine, request_id, worker):
+            performed = perform(
+                engine,
+                request_id=request_id,
+                reference=reference,
+                kind=kind,
+                opened=opened,
+                language=language,
+                decided_by=decided_by,
+                programme=programme,
+                datamap_dir=datamap_dir,
+            )
     except Exception as error:  # recorded and retried: the lease lapses, the reconciler returns
         _failed(engine, request_id, worker, error)
         raise
