@@ -92,13 +92,14 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
 
     # Imported here: the routers need the path convertor registered first.
     register_url_convertor("lang", LanguageConvertor())
-    from dataskydd.web import api, health, pages, permissions, requests_api
+    from dataskydd.web import api, health, pages, permissions, privacy_centre, requests_api
 
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(permissions.router)
     app.include_router(requests_api.router)
     app.include_router(apidocs.router)
+    app.include_router(privacy_centre.router)
     app.include_router(pages.router)
     return app
 
