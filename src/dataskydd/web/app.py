@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
     # Imported here: the routers need the path convertor registered first.
     register_url_convertor("lang", LanguageConvertor())
     from dataskydd.web import api, health, pages, permissions, privacy_centre, requests_api
+    from dataskydd.web.console import routers as console_routers
 
     app.include_router(health.router)
     app.include_router(api.router)
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None, programme: Programme | None = N
     app.include_router(requests_api.router)
     app.include_router(apidocs.router)
     app.include_router(privacy_centre.router)
+    for console_router in console_routers:
+        app.include_router(console_router)
     app.include_router(pages.router)
     return app
 
