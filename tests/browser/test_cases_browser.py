@@ -1,6 +1,6 @@
 """A rights request in a real browser: a person asks in Swedish on the privacy centre,
-confirms with the e-mailed code, a case handler approves, the person downloads the answer
-once. `dataskydd serve` runs in a subprocess on the demo estate (jobs in its own process);
+confirms with the e-mailed code, a case handler signs in to the console, reviews and
+approves, the person downloads the answer once. `dataskydd serve` runs in a subprocess on the demo estate (jobs in its own process);
 Debian's Chromium is driven by Playwright. Screenshots go to test-artifacts/cases-*.png."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HANDLER = "Maria Handläggare"
+HANDLER_PASSWORD = "korrekt häst batteri häftklammer"
 
 
 def _missing(reason: str) -> None:
@@ -195,10 +196,52 @@ def _ask(
     return reference, follow_code
 
 
-def _handle(platform: Platform, reference: str) -> None:
-    """The case handler's part: assessed and approved by a named person."""
-    platform.dataskydd("requests", "assess", reference, "--by", HANDLER)
-    platform.dataskydd("requests", "approve", reference, "--by", HANDLER)
+@pytest.fixture(scope="module")
+def handler(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A case handler's account, made at the terminal; the password comes from a file."""
+    password = tmp_path_factory.mktemp("secret") / "password"
+    password.write_text(HANDLER_PASSWORD + "\n", encoding="utf-8")
+    platform.dataskydd(
+        "staff",
+        "add",
+        "maria",
+        "--name",
+        HANDLER,
+        "--role",
+        "handler",
+        "--password-file",
+        str(password),
+    )
+    return "maria"
+
+
+def _handle(platform: Platform, browser: Any, handler: str, reference: str, name: str) -> None:
+    """The case handler's part in the console: reviews what was found, assesses, approves."""
+    platform.dataskydd("requests", "assign", reference, "--to", handler, "--by", "DPO Dana")
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(f"{platform.base}/console/login")
+    page.fill("#username", handler)
+    page.fill("#password", HANDLER_PASSWORD)
+    page.click("#login-button")
+    page.goto(f"{platform.base}/console/requests")
+    row = page.locator(f"tr#request-{reference}")
+    assert row.is_visible()
+    _shot(page, f"{name}-console-1-list")
+    row.get_by_role("link", name=reference).click()
+    assert page.locator("#request-status").inner_text().strip().lower().startswith("verified")
+    page.goto(f"{platform.base}/console/requests/{reference}/findings")
+    _shot(page, f"{name}-console-2-findings")
+    page.goto(f"{platform.base}/console/requests/{reference}")
+    page.fill("#assess-note", "Fynden granskade")
+    page.click("#assess-button")
+    assert page.locator("#console-message").is_visible()
+    page.fill("#approve-note", "Beviljas")
+    page.click("#approve-button")
+    assert page.locator("#console-message").is_visible()
+    _shot(page, f"{name}-console-3-approved")
+    page.click("#logout-button")
+    assert errors == []
 
 
 def _download(platform: Platform, page: Any, reference: str, follow_code: str, name: str) -> bytes:
@@ -232,24 +275,26 @@ def _download(platform: Platform, page: Any, reference: str, follow_code: str, n
 
 
 def test_an_access_request_from_the_privacy_centre_to_a_downloaded_answer(
-    platform: Platform, browser: Any
+    platform: Platform, browser: Any, handler: str
 ) -> None:
     errors: list[str] = []
     page = _page(browser, errors)
     reference, follow_code = _ask(platform, page, "access", "access")
-    _handle(platform, reference)
+    _handle(platform, browser, handler, reference, "access")
     content = _download(platform, page, reference, follow_code, "access")
     assert content[:2] == b"PK"  # the zip with the letter and the data
     assert errors == []
 
 
-def test_an_erasure_keeps_the_active_loan_and_says_why(platform: Platform, browser: Any) -> None:
+def test_an_erasure_keeps_the_active_loan_and_says_why(
+    platform: Platform, browser: Any, handler: str
+) -> None:
     errors: list[str] = []
     page = _page(browser, errors)
     reference, follow_code = _ask(
         platform, page, "erasure", "erasure", check=("#ground-consent_withdrawn",)
     )
-    _handle(platform, reference)
+    _handle(platform, browser, handler, reference, "erasure")
     letter = _download(platform, page, reference, follow_code, "erasure").decode("utf-8")
     assert "penningtvätt" in letter
     assert errors == []
