@@ -540,3 +540,26 @@ def test_the_dpo_creates_and_disables_accounts(console_app: FastAPI) -> None:
     assert self_disable.status_code == 409
     missing = dana.post("/console/users/nobody/disable", data={"csrf": csrf_of(dana)})
     assert missing.status_code == 404
+
+
+def test_a_handler_withholds_an_item_from_the_findings_page(tmp_path: Path) -> None:
+    with clock.frozen_at("2026-11-26"):
+        estate = build(tmp_path / "estate", persons=30)
+    app = make_app(tmp_path, datamap=estate.datamap_dir)
+    access = new_request(
+        app, RequestKind.ACCESS, assignee="hanna", personnummer=ANNA.personnummer, details={}
+    )
+    hanna = sign_in(app, "hanna")
+    assert step(hanna, access, "verify", note="BankID on the phone").status_code == 303
+    found = hanna.get(f"/console/requests/{access}/findings")
+    ref = re.findall(r'name="ref" value="([^"]+)"', found.text)[0]
+    refused = step(hanna, access, "withhold", ref=ref, reason="whim", note="x")
+    assert refused.status_code == 409 and "reason" in refused.text
+    done = step(hanna, access, "withhold", ref=ref, reason="trade_secret", note="Kalkylmodell")
+    assert done.status_code == 303
+    again = hanna.get(f"/console/requests/{access}/findings")
+    assert "Withheld: trade_secret" in again.text
+    assert [e.details["reason"] for e in audit_actions(app, "request.item_withheld")] == [
+        "trade_secret"
+    ]
+    site_of(app).engine.dispose()

@@ -53,6 +53,7 @@ CONSOLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/requests/{reference}/deny"): CASES,
     ("POST", "/console/requests/{reference}/extend"): CASES,
     ("POST", "/console/requests/{reference}/withdraw"): CASES,
+    ("POST", "/console/requests/{reference}/withhold"): CASES,
     ("POST", "/console/requests/{reference}/assign"): DPO,
     ("GET", "/console/register"): AUDIT,
     ("GET", "/console/register/printable"): AUDIT,

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from dataskydd.cases import withholding
 from dataskydd.cases.kinds import CaseError, RequestKind
 from dataskydd.cases.sealed import Opened
 from dataskydd.cases.timeline import add_event
@@ -126,6 +127,7 @@ def perform(
             raise CaseError("a system could not be asked; the request is tried again later")
         if kind is RequestKind.ACCESS:
             answer = build_answer(resolution, loaded.datamap, programme)
+            withholding.apply(answer, opened.withheld)
             data = to_zip(answer, language, datamap=loaded.datamap)  # type: ignore[arg-type]
             return Performed(
                 f"svar-{reference}.zip", "application/zip", data, f"{len(answer.items)} items"

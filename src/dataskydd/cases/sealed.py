@@ -33,6 +33,7 @@ class Opened:
     payload: dict[str, Any]
     decision_note: str | None
     extension_reason: str | None
+    withheld: list[dict[str, Any]]
 
 
 def open_request(row: RightsRequestRecord, ring: Keyring | None = None) -> Opened:
@@ -55,4 +56,5 @@ def open_request(row: RightsRequestRecord, ring: Keyring | None = None) -> Opene
             if row.extension_reason
             else None
         ),
+        withheld=open_json(row.withheld, "withheld", row.id, ring) if row.withheld else [],
     )

@@ -19,7 +19,7 @@ from dataskydd.store.case_tables import AnswerPackageRecord, RightsRequestRecord
 from dataskydd.store.engine import session_scope
 
 BATCH = 200
-REQUEST_COLUMNS = ("identities", "payload", "decision_note", "extension_reason")
+REQUEST_COLUMNS = ("identities", "payload", "decision_note", "extension_reason", "withheld")
 
 
 @dataclass(frozen=True)

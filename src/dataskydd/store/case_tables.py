@@ -65,6 +65,8 @@ class RightsRequestRecord(Base):
     decided_by: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)  # sealed: may name the person
+    # Sealed JSON: items of the answer a handler keeps out, with reason, note, who and when.
+    withheld: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[str | None] = mapped_column(String(32), ForeignKey("requests.id"))
     # Execution: a worker holds the lease while it works; an expired lease is taken over.
     lease_owner: Mapped[str | None] = mapped_column(String(80))

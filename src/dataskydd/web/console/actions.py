@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from dataskydd.auth.roles import Permission
-from dataskydd.cases import lifecycle
+from dataskydd.cases import lifecycle, withholding
 from dataskydd.cases.kinds import CaseError
 from dataskydd.store.engine import session_scope
 from dataskydd.web.console.requests import active_handlers, show_request, visible
@@ -121,6 +121,26 @@ def extend(
     if due and answer.status_code == 303:
         answer.headers["Location"] += f"&due={due[0]}"
     return answer
+
+
+@router.post("/requests/{reference}/withhold")
+def withhold(
+    request: Request,
+    reference: str,
+    site: SiteDep,
+    member: Decider,
+    ref: Text = "",
+    reason: Text = "",
+    note: Text = "",
+) -> Response:
+    """Keep one item of an access answer out of it, with the reason and a note."""
+
+    def step(session: Session, request_id: str) -> object:
+        return withholding.withhold(
+            session, request_id, ref=ref, reason=reason, note=note, by=member.name
+        )
+
+    return _take(request, site, member, reference, note, step, "withheld")
 
 
 @router.post("/requests/{reference}/withdraw")

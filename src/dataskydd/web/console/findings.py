@@ -18,12 +18,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from dataskydd.cases.kinds import RequestKind
+from dataskydd.cases.kinds import RequestKind, Status
 from dataskydd.cases.sealed import Opened, open_request
+from dataskydd.cases.withholding import OPEN_FOR_WITHHOLDING
 from dataskydd.datamap.loader import LoadedDataMap, read_datamap
 from dataskydd.programme.errors import ProgrammeInvalid
 from dataskydd.retention import legal_holds
-from dataskydd.rights.access import AnswerItem, build_answer
+from dataskydd.rights.access import AnswerItem, WithholdReason, build_answer
 from dataskydd.rights.erasure import ErasurePlan, Ground, GroundError
 from dataskydd.rights.erasure_plan import ErasurePlanner
 from dataskydd.rights.resolution import Resolution
@@ -71,8 +72,11 @@ def findings(
         verified = row.verified_at is not None
         directory = datamap_dir(site)
         opened: Opened | None = None
+        open_to_withhold = kind is RequestKind.ACCESS and Status(row.status) in OPEN_FOR_WITHHOLDING
         if kind in KINDS and verified and directory.is_dir():
             opened = open_request(row)
+            page["withheld"] = {item["ref"]: item for item in opened.withheld}
+            page["can_withhold"] = open_to_withhold
             view = "findings_with_values" if with_values else "findings"
             record_view(session, row, member, view)  # committed before anything is read
     title = text("findings_title", reference=shown)
@@ -85,8 +89,15 @@ def findings(
     else:
         page.update(_look(site, directory, kind, opened))
     return render(
-        request, "console/findings.html", member, title=title, active="requests",
-        reference=shown, kind=kind.value, **page,
+        request,
+        "console/findings.html",
+        member,
+        title=title,
+        active="requests",
+        reference=shown,
+        kind=kind.value,
+        reasons=[r.value for r in WithholdReason],
+        **page,
     )
 
 

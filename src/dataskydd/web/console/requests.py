@@ -59,6 +59,7 @@ DONE = {
     "approved": ("enqueued", {}),
     "denied": ("done", {"status": "denied"}),
     "withdrawn": ("done", {"status": "withdrawn"}),
+    "withheld": ("withheld_done", {}),
 }
 
 
@@ -104,8 +105,12 @@ def request_list(request: Request, site: SiteDep, member: Viewer) -> Response:
             if member.sees(r.assignee)  # the rule itself, again, whatever the query said
         ]
     return render(
-        request, "console/requests.html", member, title=text("requests_title"),
-        active="requests", rows=rows,
+        request,
+        "console/requests.html",
+        member,
+        title=text("requests_title"),
+        active="requests",
+        rows=rows,
     )
 
 
