@@ -177,7 +177,7 @@ def _ask(
     page.goto(f"{platform.base}/sv/rights/{kind}")
     assert page.locator("html").get_attribute("lang") == "sv"
     page.fill("#personnummer", ANNA.personnummer)
-    page.fill("#email", "anna.lindqvist@example.se")
+    page.fill("#email", ANNA.email)  # the address the code proves, and the one we hold for her
     for selector, value in (fill or {}).items():
         page.fill(selector, value)
     for selector in check:

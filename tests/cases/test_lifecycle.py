@@ -14,6 +14,7 @@ from dataskydd.cases.intake import submit
 from dataskydd.cases.kinds import CaseError, Channel, NotFound, RequestKind, Status
 from dataskydd.cases.sealed import open_request
 from dataskydd.cases.timeline import timeline
+from dataskydd.identity.kinds import IdentityKind
 from dataskydd.store.case_tables import RequestIdentityRecord, RightsRequestRecord
 from dataskydd.store.engine import session_scope
 
@@ -98,7 +99,7 @@ def test_bad_input_is_refused_naming_the_field_never_the_value(
 def test_nothing_is_decided_before_verification_and_assessment_and_never_by_the_system(
     engine: Engine,
 ) -> None:
-    done = _submit(engine)
+    done = _submit(engine, details={"contact_email": "anna.berg@example.se"})
     with session_scope(engine, write=True) as session, pytest.raises(CaseError, match="received"):
         lifecycle.approve(session, done.id, by="Maria Handläggare")
     with session_scope(engine, write=True) as session:
@@ -189,3 +190,43 @@ def test_a_person_follows_a_request_with_its_reference_and_code_only(engine: Eng
             lifecycle.by_reference(session, done.reference, "wrong")
         with pytest.raises(NotFound, match="reference and code"):
             lifecycle.by_reference(session, "DS-AAAA-AAAA", done.follow_token)
+
+
+def test_an_emailed_code_proves_only_the_address_and_sets_a_typed_personnummer_aside(
+    engine: Engine,
+) -> None:
+    # Someone types Anna's personnummer beside their own address: the code proves the address.
+    done = _submit(
+        engine,
+        identities=[("personnummer", "780523-9824"), ("email", "mallory@example.se")],
+        details={"contact_email": "mallory@example.se"},
+    )
+    with session_scope(engine, write=True) as session:
+        row = lifecycle.verify(session, done.id, method="email_code", by="data subject")
+        opened = open_request(row)
+        assert opened.identities == [(IdentityKind.EMAIL, "mallory@example.se")]
+        assert opened.payload["unverified_identities"] == [["personnummer", "197805239824"]]
+
+
+def test_bankid_proves_the_personnummer_it_returned(engine: Engine) -> None:
+    done = _submit(engine)
+    with session_scope(engine, write=True) as session, pytest.raises(CaseError, match="proven"):
+        lifecycle.verify(session, done.id, method="bankid", by="data subject")
+    with session_scope(engine, write=True) as session:
+        row = lifecycle.verify(
+            session,
+            done.id,
+            method="bankid",
+            by="data subject",
+            proven=[(IdentityKind.PERSONNUMMER, "197805239824")],
+        )
+        assert open_request(row).identities == [(IdentityKind.PERSONNUMMER, "197805239824")]
+
+
+def test_an_emailed_code_needs_the_address_it_was_sent_to(engine: Engine) -> None:
+    done = _submit(engine)
+    with (
+        session_scope(engine, write=True) as session,
+        pytest.raises(CaseError, match="contact_email"),
+    ):
+        lifecycle.verify(session, done.id, method="email_code", by="data subject")

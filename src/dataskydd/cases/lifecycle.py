@@ -8,6 +8,7 @@ the same transaction, and takes the row's lock so that two handlers cannot both 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -17,8 +18,10 @@ from dataskydd import clock
 from dataskydd.audit import log as audit_log
 from dataskydd.cases.intake import token_digest
 from dataskydd.cases.kinds import ALLOWED_FROM, CLOSED, CaseError, NotFound, Status
-from dataskydd.cases.sealed import open_request, seal_json
+from dataskydd.cases.sealed import Opened, open_request, seal_json
 from dataskydd.cases.timeline import add_event
+from dataskydd.identity.kinds import IdentityKind
+from dataskydd.identity.normalise import normalise
 from dataskydd.rights.deadlines import extended_due_date, extension_allowed
 from dataskydd.rights.subjects import subject_for
 from dataskydd.store.case_tables import RightsRequestRecord
@@ -95,9 +98,22 @@ def _person(name: str, what: str) -> str:
 
 
 def verify(
-    session: Session, request_id: str, *, method: str, by: str, note: str | None = None
+    session: Session,
+    request_id: str,
+    *,
+    method: str,
+    by: str,
+    note: str | None = None,
+    proven: Sequence[tuple[IdentityKind, str]] = (),
 ) -> RightsRequestRecord:
-    """The identity is verified: from now on the request's identities find the person."""
+    """The identity is verified; from now on only what was verified finds the person.
+
+    What each method proves: a staff check (with its note) every identity the request gives;
+    an e-mailed code the address it was sent to; BankID the personnummer it returned
+    (``proven``). Identities the request gave but the method did not prove are kept aside
+    (``payload.unverified_identities``) for the handler to see, and are never resolved: typing
+    someone else's personnummer beside one's own e-mail address finds nobody but oneself.
+    """
     if method not in VERIFICATION_METHODS:
         raise CaseError(f"method: one of {', '.join(sorted(VERIFICATION_METHODS))}")
     if method == "staff":
@@ -106,12 +122,37 @@ def verify(
             raise CaseError("note: staff verification says how the identity was checked")
     row = load(session, request_id, lock=True)
     opened = open_request(row)
-    row.subject_ref = subject_for(session, opened.identities)
+    verified = _proven(method, opened, proven)
+    unverified = [pair for pair in opened.identities if pair not in verified]
+    if unverified:
+        payload = {
+            **opened.payload,
+            "unverified_identities": [[kind.value, value] for kind, value in unverified],
+        }
+        row.payload = seal_json(payload, "payload", row.id)
+    row.identities = seal_json([[k.value, v] for k, v in verified], "identities", row.id)
+    row.subject_ref = subject_for(session, verified)
     row.verified_at = clock.now()
     row.verification_method = method
     row.verified_by = by
-    _move(session, row, "verify", Status.VERIFIED, by, note, {"method": method})
+    details = {"method": method, "verified": len(verified), "set_aside": len(unverified)}
+    _move(session, row, "verify", Status.VERIFIED, by, note, details)
     return row
+
+
+def _proven(
+    method: str, opened: Opened, proven: Sequence[tuple[IdentityKind, str]]
+) -> list[tuple[IdentityKind, str]]:
+    if method == "staff":
+        return list(opened.identities)
+    if method == "email_code":
+        address = opened.payload.get("contact_email")
+        if not address:
+            raise CaseError("details.contact_email: an e-mailed code proves only that address")
+        return [(IdentityKind.EMAIL, address)]
+    if not proven:
+        raise CaseError("proven: BankID verification names the personnummer it proved")
+    return [(kind, normalise(kind, value)) for kind, value in proven]
 
 
 def assign(session: Session, request_id: str, *, to: str, by: str) -> RightsRequestRecord:
