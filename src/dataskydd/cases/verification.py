@@ -1,4 +1,4 @@
-"""Verifying a request's identity by a code e-mailed to the address the request gives.
+"""Verifying a request's identity: a code e-mailed to the request's address, or BankID.
 
 The code goes to ``details.contact_email`` and only its keyed hash is stored. A request whose
 code checks out is verified (``lifecycle.verify``); the identities it gave are then what
@@ -19,7 +19,8 @@ from dataskydd.cases import lifecycle
 from dataskydd.cases.kinds import CaseError, Status
 from dataskydd.cases.sealed import open_request
 from dataskydd.cases.timeline import add_event
-from dataskydd.identity.verification import email_code
+from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityKind
+from dataskydd.identity.verification import bankid, email_code
 from dataskydd.settings import get_settings
 from dataskydd.store.case_tables import RightsRequestRecord, VerificationChallengeRecord
 
@@ -109,3 +110,41 @@ def send(address: str, code: str, language: str, reference: str) -> str:
         return "outbox"
     email_code.send_code(settings, address, code, lang, reference)
     return "smtp"
+
+
+def start_bankid(
+    client: bankid.BankIdClient, request: RightsRequestRecord, end_user_ip: str
+) -> bankid.Order:
+    """Start a BankID order for the person of ``request``; the caller shows its QR or starts the app.
+
+    When the request gives a personnummer, the order is bound to it, so only that person's
+    BankID can complete it.
+    """
+    if request.status != Status.RECEIVED.value:
+        raise CaseError(f"request {request.reference} is {request.status}: nothing to verify")
+    given = [v for k, v in open_request(request).identities if k in NATIONAL_ID_KINDS]
+    return client.auth(end_user_ip, given[0] if given else None)
+
+
+def collect_bankid(
+    session: Session, client: bankid.BankIdClient, request: RightsRequestRecord, order_ref: str
+) -> bankid.Collect:
+    """Collect the order; when complete, the request is verified by the personnummer it proved.
+
+    A request that named a personnummer is verified only if BankID returned the same person.
+    """
+    collected = client.collect(order_ref)
+    if collected.status is not bankid.Status.COMPLETE or collected.completion is None:
+        return collected
+    proved = collected.completion.personal_number
+    named = [v for k, v in open_request(request).identities if k in NATIONAL_ID_KINDS]
+    if named and not any(bankid.same_person(proved, n) for n in named):
+        raise CaseError("BankID was completed by another person than the request names")
+    lifecycle.verify(
+        session,
+        request.id,
+        method="bankid",
+        by="data subject",
+        proven=[(IdentityKind.PERSONNUMMER, proved)],
+    )
+    return collected
