@@ -147,7 +147,7 @@ def main() -> None:
     work = args.work.resolve()
     shutil.rmtree(work / "data", ignore_errors=True)
     with clock.frozen_at("2026-11-26"):
-        estate = build(work / "estate", persons=args.persons)
+        estate = build(work / f"estate-{args.persons}", persons=args.persons)
     data_dir = work / "data"
     data_dir.mkdir(parents=True)
     env = {
