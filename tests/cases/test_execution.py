@@ -182,3 +182,29 @@ def test_a_failing_execution_is_recorded_without_values_and_retried_later(
     with session_scope(store, write=True) as session:
         session.execute(update(RightsRequestRecord).values(attempts=execution.MAX_ATTEMPTS))
     assert execution.stalled(store) == []
+
+
+def test_a_rectification_request_corrects_her_email_in_every_system(
+    store: Engine, estate: Estate, programme: Programme
+) -> None:
+    import sqlalchemy as sa
+
+    new_email = "anna.ny.adress@example.se"
+    request_id = approved(
+        store, RequestKind.RECTIFICATION, category="contact.email", new_value=new_email
+    )
+    outcome = execution.execute(
+        store, request_id, worker="w1", programme=programme, datamap_dir=estate.datamap_dir
+    )
+    assert outcome.done and outcome.reason.endswith("task(s)")
+    assert status(store, request_id).status == Status.ANSWERED
+    core = sa.create_engine(estate.urls["core"])
+    with core.connect() as connection:
+        emails = set(
+            connection.execute(
+                sa.text("SELECT email FROM customers WHERE personnummer = :p"),
+                {"p": ANNA.personnummer.replace("-", "")},
+            ).scalars()
+        )
+    core.dispose()
+    assert emails == {new_email}

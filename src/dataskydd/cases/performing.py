@@ -34,11 +34,17 @@ from dataskydd.rights.erasure_run import record as record_erasure
 from dataskydd.rights.formats.package import to_zip
 from dataskydd.rights.portability import portable_data
 from dataskydd.rights.portability_formats import portability_zip
-from dataskydd.rights.service import find_person, open_estate
+from dataskydd.rights.rectification import RectificationError, RectificationPlanner
+from dataskydd.rights.rectification_run import RectificationRefused
+from dataskydd.rights.rectification_run import apply as apply_rectification
+from dataskydd.rights.resolution import Resolution
+from dataskydd.rights.service import Estate, find_person, open_estate
 from dataskydd.store.case_tables import RequestEventRecord
 from dataskydd.store.engine import session_scope
 
-ESTATE_KINDS = frozenset({RequestKind.ACCESS, RequestKind.PORTABILITY, RequestKind.ERASURE})
+ESTATE_KINDS = frozenset(
+    {RequestKind.ACCESS, RequestKind.PORTABILITY, RequestKind.ERASURE, RequestKind.RECTIFICATION}
+)
 STORE_KINDS = frozenset(
     {RequestKind.RESTRICTION, RequestKind.OBJECTION, RequestKind.CONSENT_WITHDRAWAL}
 )
@@ -80,9 +86,9 @@ CONFIRMATIONS: dict[RequestKind, dict[str, str]] = {
     },
     RequestKind.RECTIFICATION: {
         "sv": "Vi har rättat dina personuppgifter i de system där de finns. Uppgifter i fritext "
-        "och i system som inte kan ändras automatiskt har en handläggare rättat för hand.",
+        "och i system som inte kan ändras automatiskt rättar en handläggare för hand.",
         "en": "We have corrected your personal data in the systems that hold it. Data in free "
-        "text and in systems that cannot be changed automatically was corrected by a handler.",
+        "text and in systems that cannot be changed automatically is corrected by a handler.",
     },
 }
 TITLE = {"sv": "Svar på din begäran", "en": "Answer to your request"}
@@ -140,6 +146,10 @@ def perform(
                 portability_zip(tables),
                 f"{len(tables)} tables",
             )
+        if kind is RequestKind.RECTIFICATION:
+            return _rectify(
+                engine, estate, resolution, opened, reference, language, decided_by, programme
+            )
         grounds = [Ground(g) for g in opened.payload.get("grounds") or ["consent_withdrawn"]]
         run_id = _recorded_run(engine, request_id)
         with session_scope(engine) as session:
@@ -157,6 +167,37 @@ def perform(
         return Performed(
             f"svar-{reference}.md", MARKDOWN, text.encode("utf-8"), f"erasure run {run_id}"
         )
+
+
+def _rectify(
+    engine: Engine,
+    estate: Estate,
+    resolution: Resolution,
+    opened: Opened,
+    reference: str,
+    language: str,
+    decided_by: str,
+    programme: Programme,
+) -> Performed:
+    """Apply the correction the person asked for; what a person must do becomes a task."""
+    planner = RectificationPlanner(programme, estate)
+    try:
+        target = planner.target(
+            opened.payload.get("category") or "", opened.payload.get("new_value") or ""
+        )
+    except RectificationError as error:
+        raise CaseError(f"details.{error.field}: {error.reason}") from None
+    plan = planner.plan(resolution, target)
+    try:
+        result = apply_rectification(engine, estate, plan, decided_by=decided_by)
+    except RectificationRefused as error:
+        raise CaseError(str(error)) from None
+    if not result.ok:
+        raise CaseError(f"rectification {result.rectification_id} did not complete")
+    answer = confirmation(RequestKind.RECTIFICATION, reference, language)
+    counts = plan.counts()
+    summary = f"{counts['update']} corrected, {len(result.tasks)} task(s)"
+    return Performed(answer.filename, answer.media_type, answer.content, summary)
 
 
 def _recorded_run(engine: Engine, request_id: str) -> str | None:
