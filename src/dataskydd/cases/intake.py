@@ -13,6 +13,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -80,7 +81,7 @@ class Submitted:
     reference: str
     follow_token: str
     status: Status
-    due: Any
+    due: date
     duplicate_of: str | None
 
 
