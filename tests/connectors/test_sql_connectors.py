@@ -158,6 +158,68 @@ def test_an_empty_needle_matches_nothing(connector: SqlConnector) -> None:
     assert connector.search_text(PEOPLE_TABLE, ["id"], ["notes"], [""]) == []
 
 
+# Needles of every kind, and enough of them for SQLite to test them in one pass of Python.
+MANY_NEEDLES: list[str | tuple[str, ...]] = [
+    "anna@example.se",
+    "NÖJD",
+    "åSA",
+    "a_b",
+    "100%",
+    ("ringde", "example"),
+    ("example", "ringde"),
+    "",
+    *(f"nål {n}" for n in range(30)),
+]
+
+
+def test_many_needles_find_in_one_pass_what_each_finds_alone(connector: SqlConnector) -> None:
+    columns = ["notes", "name"]
+    alone = {
+        i
+        for needle in MANY_NEEDLES
+        for i in ids(connector.search_text(PEOPLE_TABLE, ["id"], columns, [needle]))
+    }
+    assert alone == {1, 2, 3}
+    sent = selects(connector)
+    assert ids(connector.search_text(PEOPLE_TABLE, ["id"], columns, MANY_NEEDLES)) == [1, 2, 3]
+    # One query; on SQLite one for the text (packed) and one for the rows it found.
+    assert len(sent) == (2 if connector.label == "SQLite" else 1)
+
+
+def test_many_needles_search_a_view_too(connector: SqlConnector) -> None:
+    # A view has no rowid: SQLite asks it with LIKE, every pattern OR'ed.
+    found = connector.search_text(TableRef("people_emails"), ["id"], ["email"], MANY_NEEDLES)
+    assert ids(found) == [1]
+
+
+def test_on_postgresql_each_pattern_of_a_trigram_indexed_column_gets_its_own_select(
+    estate: Estate,
+) -> None:
+    if estate.kind != "postgres":
+        connector = estate.connector()
+        try:
+            assert connector._like_indexed(PEOPLE_TABLE, ["notes", "name"]) == frozenset()
+        finally:
+            connector.close()
+        return
+    estate.execute(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX ix_people_notes_trgm ON people USING gin (notes gin_trgm_ops)",
+    )
+    connector = estate.connector()
+    try:
+        assert connector._like_indexed(PEOPLE_TABLE, ["notes", "name"]) == {"notes"}
+        sent = selects(connector)
+        found = connector.search_text(
+            PEOPLE_TABLE, ["id"], ["notes", "name"], ["example", "nöjd", "åsa", "dag"]
+        )
+        assert ids(found) == [1, 2, 3, 4]  # each row once, however many SELECTs found it
+        # notes: a SELECT per pattern (the index for each); name: one scan, patterns OR'ed.
+        assert len(sent) == 1 and sent[0].count("UNION ALL") == 4
+    finally:
+        connector.close()
+
+
 def test_sample_gives_non_null_values_up_to_the_limit(connector: SqlConnector) -> None:
     assert sorted(connector.sample(PEOPLE_TABLE, "phone", 10)) == [
         "+46701234567",

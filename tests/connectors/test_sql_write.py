@@ -43,7 +43,7 @@ from dataskydd.connectors.base import (
 )
 from dataskydd.connectors.factory import open_connector
 from dataskydd.connectors.sql import SqlConnector
-from dataskydd.connectors.sql_write import plan_writes
+from dataskydd.connectors.sql_write import SHARED_GROUPS, plan_writes
 
 DATABASES = [
     "sqlite",
@@ -213,6 +213,30 @@ def test_rows_given_values_of_their_own_are_one_executemany(
         assert found[row["id"]]["name"] == f"#{row['id']}"
     assert found[4] == CUSTOMERS[3]
     assert sent == [("UPDATE", True)]
+
+
+def test_many_small_groups_of_shared_values_join_the_executemany(
+    estate: Estate, connector: SqlConnector
+) -> None:
+    # Thirty pairs of rows, each pair given one value (a person's two rows, one keyed hash),
+    # and one group of 25 rows given another.
+    with estate.engine.begin() as connection:
+        connection.execute(insert(bulk), [{"id": n, "code": "x", "flag": "ny"} for n in range(85)])
+    sent = changes_sent(connector)
+    changes = [RowChange((n,), {"code": f"H{n // 2}"}) for n in range(60)]
+    changes += [RowChange((n,), {"code": "gemensam"}) for n in range(60, 85)]
+    assert connector.write([TableChanges(BULK_TABLE, ("id",), changes)]) == 85
+    assert [row["code"] for row in rows(estate, bulk)] == [
+        *(f"H{n // 2}" for n in range(60)),
+        *["gemensam"] * 25,
+    ]
+    if connector.executemany_per_row:
+        # MariaDB: an executemany would be a statement a row; a statement a group is fewer.
+        assert sent == [("UPDATE", False)] * 31
+    else:
+        # The group of 25 and the largest pairs share statements; the other rows, one
+        # executemany (a single round trip).
+        assert sent == [("UPDATE", False)] * SHARED_GROUPS + [("UPDATE", True)]
 
 
 def test_a_composite_primary_key_names_each_row(estate: Estate, connector: SqlConnector) -> None:

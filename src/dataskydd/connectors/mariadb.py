@@ -73,6 +73,8 @@ def engine_url(url: str) -> URL:
 
 class MariaDBConnector(SqlConnector):
     label = "MariaDB"
+    # PyMySQL batches only INSERT ... VALUES; an executemany UPDATE is one statement a row.
+    executemany_per_row = True
 
     @classmethod
     def from_url(

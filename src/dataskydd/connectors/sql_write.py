@@ -9,6 +9,14 @@ connector's write engine. Per table:
 - rows given values of their own (keyed hashes, redacted text): one executemany of
   ``UPDATE ... SET c = :v WHERE pk = :k``.
 
+Where an executemany is one round trip (PostgreSQL: psycopg pipelines it; SQLite: no
+round trips at all), a group of rows sharing their new values gets a statement of its own
+only if it has ``SHARED_ROWS`` rows or more, or is one of the step's ``SHARED_GROUPS``
+largest; the other rows join the executemany. Keyed hashes make many small groups (a
+person's two or three board seats all get the same hash), and a statement for each was a
+round trip for each: 240 in one batch of 1,000 rows. Where an executemany is a round trip
+per row (MariaDB through PyMySQL), every group of two or more rows keeps its statement.
+
 No statement binds more than ``max_parameters`` values; tables and columns are SQLAlchemy
 objects (quoted by SQLAlchemy) and every value is bound, never spliced into the SQL.
 """
@@ -45,6 +53,12 @@ if TYPE_CHECKING:
 
 Verb = Literal["delete from", "update"]
 
+# Rows sharing their new values that always get a statement of their own.
+SHARED_ROWS = 20
+# Groups of rows sharing their new values that get a statement of their own whatever their
+# size (the largest first), per step.
+SHARED_GROUPS = 8
+
 
 @dataclass(frozen=True)
 class WriteStatement:
@@ -73,7 +87,12 @@ def run_writes(connector: SqlConnector, steps: Sequence[TableChanges], *, in_lis
     may not write), with no bound value in its message.
     """
     max_parameters = connector.max_parameters()
-    statements = plan_writes(steps, max_parameters=max_parameters, in_list_size=in_list_size)
+    statements = plan_writes(
+        steps,
+        max_parameters=max_parameters,
+        in_list_size=in_list_size,
+        executemany_per_row=connector.executemany_per_row,
+    )
     if not statements:
         return 0
     # The statement a failure is blamed on: the first one for the BEGIN, None for the COMMIT.
@@ -98,9 +117,16 @@ def run_writes(connector: SqlConnector, steps: Sequence[TableChanges], *, in_lis
 
 
 def plan_writes(
-    steps: Sequence[TableChanges], *, max_parameters: int, in_list_size: int
+    steps: Sequence[TableChanges],
+    *,
+    max_parameters: int,
+    in_list_size: int,
+    executemany_per_row: bool = False,
 ) -> list[WriteStatement]:
     """The statements that apply ``steps`` in order; each step's updates before its deletes.
+
+    ``executemany_per_row``: the driver sends an executemany row by row, so every group of
+    rows sharing their new values gets a statement (see the module's docstring).
 
     Raises ``ValueError`` (never naming a value) for a malformed step: no primary key, a
     key of the wrong length, a row named twice, an update that sets no column.
@@ -108,7 +134,7 @@ def plan_writes(
     statements: list[WriteStatement] = []
     for step in steps:
         _check(step)
-        planner = _Planner(step, max_parameters, in_list_size)
+        planner = _Planner(step, max_parameters, in_list_size, executemany_per_row)
         statements += planner.updates()
         statements += planner.deletes()
     return statements
@@ -145,12 +171,19 @@ def refusal(verb: str | None, table: TableRef | None, *, constraint: bool, detai
 class _Planner:
     """The statements of one step."""
 
-    def __init__(self, step: TableChanges, max_parameters: int, in_list_size: int) -> None:
+    def __init__(
+        self,
+        step: TableChanges,
+        max_parameters: int,
+        in_list_size: int,
+        executemany_per_row: bool = False,
+    ) -> None:
         self.ref = step.table
         self.key = step.primary_key
         self.changes = step.changes
         self.max_parameters = max_parameters
         self.in_list_size = in_list_size
+        self.executemany_per_row = executemany_per_row
 
     def deletes(self) -> Iterator[WriteStatement]:
         source = _table(self.ref, self.key)
@@ -160,18 +193,23 @@ class _Planner:
             yield WriteStatement(self.ref, "delete from", statement, self.key)
 
     def updates(self) -> Iterator[WriteStatement]:
-        # Rows given the same new values share one statement; the others, one executemany
-        # per set of columns.
+        # Rows given the same new values share one statement (see the module's docstring
+        # for which); the others, one executemany per set of columns.
         alike: dict[tuple[Any, ...], list[RowChange]] = {}
         for change in self.changes:
             if change.values is not None:
                 alike.setdefault(_assignment(change.values), []).append(change)
         own: dict[tuple[str, ...], list[RowChange]] = {}
+        largest = sorted(alike.values(), key=len, reverse=True)[:SHARED_GROUPS]
+        shared = {id(group) for group in largest}
         for group in alike.values():
             values = group[0].values
             assert values is not None
-            if len(group) == 1:
-                own.setdefault(tuple(sorted(values)), []).append(group[0])
+            sharing = len(group) > 1 and (
+                self.executemany_per_row or len(group) >= SHARED_ROWS or id(group) in shared
+            )
+            if not sharing:
+                own.setdefault(tuple(sorted(values)), []).extend(group)
                 continue
             yield from self._same_values(values, [change.key for change in group])
         for names, group in own.items():

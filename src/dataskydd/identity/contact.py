@@ -16,6 +16,9 @@ from dataskydd.identity.kinds import IdentityError, IdentityKind
 MAX_EMAIL_LENGTH = 254
 # Besides letters and digits, what RFC 5322 lets an unquoted local part hold.
 LOCAL_PUNCTUATION = frozenset(".!#$%&'*+-/=?^_`{|}~")
+# The shortest run of digits sent to a database as a phone number's needle: shorter runs
+# (an odd five-digit subscriber number) are common in any text and serve no index well.
+MIN_PHONE_NEEDLE_DIGITS = 5
 
 
 def parse_email(text: str) -> str:
@@ -111,6 +114,33 @@ def phone_forms(e164: str) -> list[str]:
         forms += [f"{area}-{_digits(subscriber)}", f"{area} {subscriber}"]
     forms.append(international)
     return list(dict.fromkeys(forms))
+
+
+def phone_needles(e164: str) -> list[str]:
+    """The fewest substrings such that every form of :func:`phone_forms` holds one of them.
+
+    The subscriber number (what follows the area code) is in every form: digits only
+    (``1234567`` in ``+46701234567``, ``0046701234567``, ``46701234567``, ``0701234567``,
+    ``070-1234567``) or grouped as the national format groups it (``123 45 67`` in
+    ``070-123 45 67``, ``070 123 45 67``, ``+46 70 123 45 67``): two needles for eight
+    forms, each with enough digits for a trigram index. A number whose national format has
+    no area code before a hyphen (most countries' but Sweden's) gets its national number's
+    digits, which every digits-only form holds; any form holding no needle yet is a needle
+    of its own, written as it is.
+    """
+    number = phonenumbers.parse(e164, None)
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    needles: list[str] = []
+    if "-" in national:
+        subscriber = national.split("-", 1)[1]
+        if len(_digits(subscriber)) >= MIN_PHONE_NEEDLE_DIGITS:
+            needles += [_digits(subscriber), subscriber]
+    if not needles:
+        needles.append(str(number.national_number))
+    for form in phone_forms(e164):
+        if not any(needle in form for needle in needles):
+            needles.append(form)
+    return list(dict.fromkeys(needles))
 
 
 def _digits(text: str) -> str:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import NamedTuple
 
 from dataskydd import clock
-from dataskydd.identity.contact import is_local_char
+from dataskydd.identity.contact import is_local_char, phone_needles
 from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise, written_forms
 from dataskydd.identity.personnummer import TYPOGRAPHIC_DASHES, parse_personnummer
@@ -55,7 +55,8 @@ class IdentityMatcher:
     """Finds, tests for and redacts the identities of known people in free text.
 
     Built once from ``(kind, value)`` pairs (any valid written form; canonical is usual)
-    and reused for many texts: compiling is the expensive part. E-mail addresses match
+    and reused for many texts: compiling is the expensive part, done on the first text (a
+    matcher asked only for :meth:`sql_patterns` never compiles). E-mail addresses match
     whatever their case; everything else matches as written, except that personnummer,
     organisationsnummer and phone numbers allow a hyphen or a space where a separator
     could stand.
@@ -69,7 +70,6 @@ class IdentityMatcher:
         self._entries: list[_Entry] = []
         self._by_key: dict[str, list[_Entry]] = {}
         self._resolved: dict[str, list[_Entry]] = {}
-        trie = _Trie()
         seen: set[tuple[IdentityKind, str]] = set()
         for kind, value in identities:
             kind = IdentityKind(kind)
@@ -80,15 +80,24 @@ class IdentityMatcher:
             forms = written_forms(kind, canonical, today=day)
             entry = _Entry(kind, canonical, tuple(forms), tuple(_sequences(kind, forms, day)))
             self._entries.append(entry)
-            for sequence in entry.sequences:
-                trie.add(sequence)
             for form in forms:
                 self._needles[form] = None
                 keyed = self._by_key.setdefault(_key(form), [])
                 if entry not in keyed:
                     keyed.append(entry)
-        # An e-mail match starts at its @ (see _email_sequence), so use find(), not sub().
-        self._pattern = re.compile(trie.to_regex() if seen else "(?!)")
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def _pattern(self) -> re.Pattern[str]:
+        """Every entry's sequences as one expression, compiled on first use."""
+        if self._compiled is None:
+            trie = _Trie()
+            for entry in self._entries:
+                for sequence in entry.sequences:
+                    trie.add(sequence)
+            # An e-mail match starts at its @ (see _email_sequence): use find(), not sub().
+            self._compiled = re.compile(trie.to_regex() if self._entries else "(?!)")
+        return self._compiled
 
     def find(self, text: str) -> list[Match]:
         """Every identifier in ``text``, in order of position."""
@@ -114,9 +123,14 @@ class IdentityMatcher:
 
         A personnummer in any form holds its six-digit date and its last four digits in that
         order ("780523-9824", "19780523 9824", "7805239824"), so one pattern of two parts
-        replaces six; an organisationsnummer likewise. The database returns a superset and
-        :meth:`contains` decides. Each part is at least four characters, so a trigram index
-        (PostgreSQL pg_trgm) can serve it.
+        replaces six; an organisationsnummer likewise. A Swedish phone number's eight forms
+        all hold its subscriber number, either as digits ("1740617" in "+46701740617",
+        "0701740617", "070-1740617") or grouped ("174 06 17" in "070-174 06 17",
+        "+46 70 174 06 17"): two needles (:func:`~dataskydd.identity.contact.phone_needles`).
+        The database returns a superset and :meth:`contains` decides. Each part is at least
+        four characters, so a trigram index (PostgreSQL pg_trgm) can serve it; fewer and
+        shorter patterns also mean fewer trigrams, which keeps PostgreSQL's cost estimate
+        for the index below that of a sequential scan.
         """
         patterns: dict[str | tuple[str, ...], None] = {}
         for entry in self._entries:
@@ -124,14 +138,10 @@ class IdentityMatcher:
                 patterns[(entry.canonical[2:8], entry.canonical[8:])] = None
             elif entry.kind == IdentityKind.ORGANISATIONSNUMMER:
                 patterns[(entry.canonical[:6], entry.canonical[6:])] = None
-            elif entry.kind == IdentityKind.PHONE and entry.canonical.startswith("+46"):
-                # The national number without its 0 is in every digits-only form
-                # ("+46701740617", "0701740617", ...): one needle for four forms. The forms
-                # with separators stay whole, so each keeps enough trigrams for an index.
-                patterns[entry.canonical[3:]] = None
-                for form in entry.forms:
-                    if not form.lstrip("+").isdigit():
-                        patterns[form] = None
+            elif entry.kind == IdentityKind.PHONE:
+                # The subscriber number, digits only and grouped: two needles for eight forms.
+                for needle in phone_needles(entry.canonical):
+                    patterns[needle] = None
             else:
                 for form in entry.forms:
                     patterns[form.lower() if entry.kind == IdentityKind.EMAIL else form] = None

@@ -156,6 +156,31 @@ class _Plan:
         return [c.name for c in self.tables[where][1].columns]
 
 
+@dataclass
+class _Search:
+    """One person's resolution under way: what is known of them, and what the last hop found."""
+
+    result: Resolution
+    known: set[Identity]
+    frontier: set[Identity]
+    own: list[FoundRow] = field(default_factory=list)  # the last hop's new own rows
+
+
+@dataclass
+class _Ask:
+    """What one hop asks for one person: identity values, referenced keys, free text."""
+
+    search: _Search
+    by_family: dict[IdentityKind, set[str]]
+    parent_values: dict[tuple[str, str, str], set[Any]]
+    matcher: IdentityMatcher | None
+    patterns: list[str | tuple[str, ...]]
+
+    @property
+    def result(self) -> Resolution:
+        return self.search.result
+
+
 class Resolver:
     """Resolves people over an estate of open connectors (one per queryable system)."""
 
@@ -177,173 +202,260 @@ class Resolver:
         self.plan = _Plan(datamap)
 
     def resolve(self, identities: Iterable[Identity]) -> Resolution:
-        known = set(identities)
-        result = Resolution(identities=set(known), rows=defaultdict(dict), outcomes={})
+        return self.resolve_many([identities])[0]
+
+    def resolve_many(self, people: Sequence[Iterable[Identity]]) -> list[Resolution]:
+        """One resolution per person, all found together: a hop asks each table once for all.
+
+        Every person's resolution is the one :meth:`resolve` finds for them alone: a row is
+        theirs, a mention of them or their context only by their own identities, references
+        and free-text patterns, whoever else the same query was for. Only the failure of a
+        query is shared: a system that fails is failed for everyone it was asked for.
+        """
+        searches = [self._start(set(identities)) for identities in people]
+        while True:
+            active = [
+                s for s in searches if (s.frontier or s.own) and s.result.hops < self.max_hops
+            ]
+            if not active:
+                break
+            for search in active:
+                search.result.hops += 1
+            found = self._hop(active)
+            for search, rows in zip(active, found, strict=True):
+                search.own = [r for r in rows if r.found == Found.OWN]
+                search.frontier = self._discover(search.own, search.known, search.result)
+                search.known |= search.frontier
+        for search in searches:
+            search.result.identities = search.known
+        return [search.result for search in searches]
+
+    def _start(self, identities: set[Identity]) -> _Search:
+        result = Resolution(identities=set(identities), rows=defaultdict(dict), outcomes={})
         for key, system_map in self.datamap.systems.items():
             manual = system_map.system.kind == SystemKind.MANUAL
             result.outcomes[key] = SystemOutcome(key, "manual" if manual else "answered")
             if not manual and key not in self.connectors:
                 reason = self.unavailable.get(key, "no connection was opened")
                 result.outcomes[key] = SystemOutcome(key, "failed", reason)
-        frontier = set(known)
-        new_own: list[FoundRow] = []
-        while (frontier or new_own) and result.hops < self.max_hops:
-            result.hops += 1
-            found = self._hop(frontier, new_own, known, result)
-            new_own = [r for r in found if r.found == Found.OWN]
-            frontier = self._discover(new_own, known, result)
-            known |= frontier
-        result.identities = known
-        return result
+        return _Search(result, set(identities), set(identities))
 
     # -- one hop ---------------------------------------------------------------------------
 
-    def _hop(
-        self,
-        frontier: set[Identity],
-        parents: list[FoundRow],
-        known: set[Identity],
-        result: Resolution,
-    ) -> list[FoundRow]:
-        """Every query of one hop, each system's queries in its own thread."""
-        by_family: dict[IdentityKind, set[str]] = defaultdict(set)
-        for identity in frontier:
-            by_family[identity.family].update(written_forms(identity.kind, identity.value))
-        parent_values = self._parent_values(parents)
-        in_text = [(i.kind, i.value) for i in frontier if i.kind in FREE_TEXT_KINDS]
-        matcher = IdentityMatcher(in_text) if in_text else None
-
-        work: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    def _hop(self, searches: Sequence[_Search]) -> list[list[FoundRow]]:
+        """Every query of one hop, each system's queries in its own thread; rows per person."""
+        asks = [self._ask(search) for search in searches]
+        tables: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for where in self.plan.tables:
-            if result.outcomes[where[0]].status == "answered":
-                work[where[0]].append(where)
+            tables[where[0]].append(where)
+        # Per system, the people it still answers for (a system failed for one is not asked).
+        work = {
+            system: [
+                i for i, ask in enumerate(asks) if ask.result.outcomes[system].status == "answered"
+            ]
+            for system in tables
+        }
+        work = {system: members for system, members in work.items() if members}
         with ExitStack() as stack:
             pool = self.executor or stack.enter_context(ThreadPoolExecutor(max(1, len(work))))
             futures = {
                 system: pool.submit(
-                    self._system_hop, system, tables, by_family, parent_values, matcher, result
+                    self._system_hop, system, tables[system], [asks[i] for i in members]
                 )
-                for system, tables in work.items()
+                for system, members in work.items()
             }
-        found: list[FoundRow] = []
+        found: list[list[FoundRow]] = [[] for _ in asks]
         for system, future in futures.items():
             try:
-                found += future.result()
+                rows = future.result()
             except ConnectorError as error:
-                result.outcomes[system] = SystemOutcome(system, "failed", error.message)
+                for i in work[system]:
+                    asks[i].result.outcomes[system] = SystemOutcome(system, "failed", error.message)
+                continue
+            for i, person_rows in zip(work[system], rows, strict=True):
+                found[i] += person_rows
         # Parents of own rows: context, fetched after the hop so they never seed anything.
-        found_own = [r for r in found if r.found == Found.OWN]
-        self._context(found_own, result)
+        self._context(
+            [
+                (ask.result, [r for r in rows if r.found == Found.OWN])
+                for ask, rows in zip(asks, found, strict=True)
+            ]
+        )
         return found
 
+    def _ask(self, search: _Search) -> _Ask:
+        by_family: dict[IdentityKind, set[str]] = defaultdict(set)
+        for identity in search.frontier:
+            by_family[identity.family].update(written_forms(identity.kind, identity.value))
+        in_text = [(i.kind, i.value) for i in search.frontier if i.kind in FREE_TEXT_KINDS]
+        matcher = IdentityMatcher(in_text) if in_text else None
+        return _Ask(
+            search,
+            dict(by_family),
+            self._parent_values(search.own),
+            matcher,
+            matcher.sql_patterns() if matcher is not None else [],
+        )
+
     def _system_hop(
-        self,
-        system: str,
-        tables: list[tuple[str, str]],
-        by_family: Mapping[IdentityKind, set[str]],
-        parent_values: Mapping[tuple[str, str, str], set[Any]],
-        matcher: IdentityMatcher | None,
-        result: Resolution,
-    ) -> list[FoundRow]:
+        self, system: str, tables: list[tuple[str, str]], asks: Sequence[_Ask]
+    ) -> list[list[FoundRow]]:
         connector = self.connectors[system]
-        found: list[FoundRow] = []
+        found: list[list[FoundRow]] = [[] for _ in asks]
         for where in tables:
-            found += self._identity_lookup(connector, where, by_family, result)
-            found += self._children_lookup(connector, where, parent_values, result)
-            if matcher is not None and where in self.plan.free_text:
-                found += self._text_lookup(connector, where, matcher, result)
+            self._identity_lookup(connector, where, asks, found)
+            self._children_lookup(connector, where, asks, found)
+            if where in self.plan.free_text:
+                self._text_lookup(connector, where, asks, found)
         return found
 
     def _identity_lookup(
         self,
         connector: Connector,
         where: tuple[str, str],
-        by_family: Mapping[IdentityKind, set[str]],
-        result: Resolution,
-    ) -> list[FoundRow]:
-        match: dict[str, set[str]] = {}
-        columns_by_name: dict[str, Column] = {}
-        for family, columns in self.plan.identity_columns[where].items():
-            for column in columns:
-                if by_family.get(family):
-                    match[column.name] = set(by_family[family])
-                    columns_by_name[column.name] = column
-        if not match:
-            return []
-        rows = self._fetch(connector, where, match, result)
-        found = []
+        asks: Sequence[_Ask],
+        found: list[list[FoundRow]],
+    ) -> None:
+        columns = [c for cs in self.plan.identity_columns[where].values() for c in cs]
+        # Per column, which people ask for each value.
+        wanted: dict[str, dict[str, list[int]]] = {}
+        for i, ask in enumerate(asks):
+            for family, family_columns in self.plan.identity_columns[where].items():
+                values = ask.by_family.get(family)
+                if not values:
+                    continue
+                for column in family_columns:
+                    by_value = wanted.setdefault(column.name, {})
+                    for value in values:
+                        by_value.setdefault(value, []).append(i)
+        if not wanted:
+            return
+        rows = self._fetch(connector, where, wanted, _askers(asks, wanted))
         for row in rows:
-            hit = next(
-                c
-                for name, c in columns_by_name.items()
-                if row.get(name) is not None and str(row[name]) in match[name]
-            )
-            kind = Found.OWN if hit.subject else Found.MENTION
-            via = f"{hit.identity} in {where[1]}.{hit.name}"
-            found += self._record(where, row, kind, via, result)
-        return found
+            # Each person's first column (in the data map's order) that holds their value.
+            hits: dict[int, Column] = {}
+            for column in columns:
+                held = row.get(column.name)
+                if held is None or column.name not in wanted:
+                    continue
+                for i in wanted[column.name].get(str(held), ()):
+                    hits.setdefault(i, column)
+            for i, hit in hits.items():
+                kind = Found.OWN if hit.subject else Found.MENTION
+                via = f"{hit.identity} in {where[1]}.{hit.name}"
+                found[i] += self._record(where, row, kind, via, asks[i].result)
 
     def _children_lookup(
         self,
         connector: Connector,
         where: tuple[str, str],
-        parent_values: Mapping[tuple[str, str, str], set[Any]],
-        result: Resolution,
-    ) -> list[FoundRow]:
+        asks: Sequence[_Ask],
+        found: list[list[FoundRow]],
+    ) -> None:
         _, table = self.plan.tables[where]
-        match: dict[str, set[Any]] = {}
+        wanted: dict[str, dict[Any, list[int]]] = {}
         for column in table.columns:
             ref = column.references
             if ref is None:
                 continue
-            values = parent_values.get((ref.system or where[0], ref.table, ref.column))
-            if values:
-                match.setdefault(column.name, set()).update(values)
-        if not match:
-            return []
-        found = []
-        for row in self._fetch(connector, where, match, result):
-            name = next(n for n in match if row.get(n) in match[n])
-            ref = table.column(name).references
-            assert ref is not None
-            found += self._record(
-                where, row, Found.OWN, f"{where[1]}.{name} → {ref.table}.{ref.column}", result
-            )
-        return found
+            parent = (ref.system or where[0], ref.table, ref.column)
+            for i, ask in enumerate(asks):
+                for value in ask.parent_values.get(parent, ()):
+                    askers = wanted.setdefault(column.name, {}).setdefault(value, [])
+                    if i not in askers:
+                        askers.append(i)
+        if not wanted:
+            return
+        for row in self._fetch(connector, where, wanted, _askers(asks, wanted)):
+            hits: dict[int, str] = {}
+            for name, by_value in wanted.items():
+                for i in by_value.get(row.get(name), ()):
+                    hits.setdefault(i, name)
+            for i, name in hits.items():
+                ref = table.column(name).references
+                assert ref is not None
+                via = f"{where[1]}.{name} → {ref.table}.{ref.column}"
+                found[i] += self._record(where, row, Found.OWN, via, asks[i].result)
 
     def _text_lookup(
         self,
         connector: Connector,
         where: tuple[str, str],
-        matcher: IdentityMatcher,
-        result: Resolution,
-    ) -> list[FoundRow]:
+        asks: Sequence[_Ask],
+        found: list[list[FoundRow]],
+    ) -> None:
+        askers = [i for i, ask in enumerate(asks) if ask.matcher is not None]
+        if not askers:
+            return
         text_columns = self.plan.free_text[where]
-        result.queries += 1
+        patterns = list(dict.fromkeys(p for i in askers for p in asks[i].patterns))
+        for i in askers:
+            asks[i].result.queries += 1
         rows = connector.search_text(
             TableRef(where[1], self.plan.tables[where][1].schema_name),
             self.plan.columns(where),
             text_columns,
-            matcher.sql_patterns(),
+            patterns,
         )
-        found = []
         for row in rows:
-            # The database's LIKE is a pre-filter; only a real match in the text counts.
-            hit = next(
-                (
-                    c
-                    for c in text_columns
-                    if isinstance(row.get(c), str) and matcher.contains(row[c])
-                ),
-                None,
-            )
-            if hit is not None:
-                found += self._record(
-                    where, row, Found.MENTION, f"mentioned in {where[1]}.{hit}", result
-                )
-        return found
+            texts = [(c, row[c]) for c in text_columns if isinstance(row.get(c), str)]
+            # Asked for several people, the database found the row by someone's pattern:
+            # each person's own patterns say whether it would have been found for them.
+            lowered = [text.lower() for _, text in texts] if len(askers) > 1 else []
+            for i in askers:
+                ask = asks[i]
+                assert ask.matcher is not None
+                if lowered and not any(_like(p, t) for p in ask.patterns for t in lowered):
+                    continue
+                # The database's LIKE is a pre-filter; only a real match in the text counts.
+                hit = next((c for c, text in texts if ask.matcher.contains(text)), None)
+                if hit is not None:
+                    via = f"mentioned in {where[1]}.{hit}"
+                    found[i] += self._record(where, row, Found.MENTION, via, ask.result)
 
-    def _context(self, own: list[FoundRow], result: Resolution) -> None:
+    def _context(self, owns: Sequence[tuple[Resolution, list[FoundRow]]]) -> None:
+        """The parents of each person's new own rows, as their context; one query per table."""
+        # Per table and column, which people want each value.
+        wanted: dict[tuple[str, str], dict[str, dict[Any, list[int]]]] = defaultdict(dict)
+        for i, (result, own) in enumerate(owns):
+            for where, columns in self._parents_wanted(result, own).items():
+                for name, values in columns.items():
+                    by_value = wanted[where].setdefault(name, {})
+                    for value in values:
+                        by_value.setdefault(value, []).append(i)
+        for where, match in wanted.items():
+            members = sorted(
+                {i for by_value in match.values() for ids in by_value.values() for i in ids}
+            )
+            results = [owns[i][0] for i in members]
+            try:
+                rows = self._fetch(self.connectors[where[0]], where, match, results)
+            except ConnectorError as error:
+                for result in results:
+                    result.outcomes[where[0]] = SystemOutcome(where[0], "failed", error.message)
+                continue
+            # Alone, every row found is theirs; else a parent is the context of those who
+            # asked for one of its values (compared as text when the types differ, as a
+            # reference into another system's database may).
+            as_text = {
+                name: {str(value): ids for value, ids in by_value.items()}
+                for name, by_value in match.items()
+            }
+            for parent in rows:
+                askers = members if len(members) == 1 else _asked_for(parent, match, as_text)
+                for i in askers:
+                    self._record(
+                        where,
+                        parent,
+                        Found.CONTEXT,
+                        "the record one of yours belongs to",
+                        owns[i][0],
+                    )
+
+    def _parents_wanted(
+        self, result: Resolution, own: Sequence[FoundRow]
+    ) -> dict[tuple[str, str], dict[str, set[Any]]]:
+        """The parents of one person's own rows still to fetch: per table, values per column."""
         wanted: dict[tuple[str, str], dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         for row in own:
             _, table = self.plan.tables[(row.system, row.table)]
@@ -352,6 +464,7 @@ class Resolver:
                 value = row.values.get(column.name)
                 if ref is not None and value is not None:
                     wanted[(ref.system or row.system, ref.table)][ref.column].add(value)
+        asked: dict[tuple[str, str], dict[str, set[Any]]] = {}
         for where, match in wanted.items():
             if where not in self.plan.tables or result.outcomes[where[0]].status != "answered":
                 continue
@@ -362,15 +475,8 @@ class Resolver:
                 match[primary_key[0]] = {v for v in match[primary_key[0]] if (v,) not in recorded}
                 if not match[primary_key[0]]:
                     continue
-            try:
-                rows = self._fetch(self.connectors[where[0]], where, match, result)
-            except ConnectorError as error:
-                result.outcomes[where[0]] = SystemOutcome(where[0], "failed", error.message)
-                continue
-            for parent in rows:
-                self._record(
-                    where, parent, Found.CONTEXT, "the record one of yours belongs to", result
-                )
+            asked[where] = dict(match)
+        return asked
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -379,9 +485,10 @@ class Resolver:
         connector: Connector,
         where: tuple[str, str],
         match: Mapping[str, Iterable[Any]],
-        result: Resolution,
+        results: Iterable[Resolution],
     ) -> list[Row]:
-        result.queries += 1
+        for result in results:
+            result.queries += 1
         table = self.plan.tables[where][1]
         return connector.fetch(
             TableRef(table.name, table.schema_name),
@@ -439,3 +546,36 @@ class Resolver:
                     if identity not in known:
                         new.add(identity)
         return new
+
+
+def _askers(
+    asks: Sequence[_Ask], wanted: Mapping[str, Mapping[Any, list[int]]]
+) -> list[Resolution]:
+    """The resolutions of the people a lookup asks for (each counts the query)."""
+    members = sorted({i for by_value in wanted.values() for ids in by_value.values() for i in ids})
+    return [asks[i].result for i in members]
+
+
+def _asked_for(
+    row: Row,
+    match: Mapping[str, Mapping[Any, list[int]]],
+    as_text: Mapping[str, Mapping[str, list[int]]],
+) -> list[int]:
+    """Who asked for one of ``row``'s values: equal, or failing that equal as text."""
+    askers: dict[int, None] = {}
+    for name, by_value in match.items():
+        value = row.get(name)
+        if value is not None:
+            askers.update(dict.fromkeys(by_value.get(value) or as_text[name].get(str(value)) or []))
+    return list(askers)
+
+
+def _like(pattern: str | tuple[str, ...], lowered: str) -> bool:
+    """Whether ``LIKE '%part%part%'`` (case-insensitive) holds for the lower-cased text."""
+    at = 0
+    for part in [pattern] if isinstance(pattern, str) else pattern:
+        found = lowered.find(part.lower(), at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
