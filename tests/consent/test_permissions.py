@@ -423,8 +423,8 @@ def test_concurrent_checks_see_a_restriction_and_a_withdrawal_together_or_not_at
     """One transaction restricts and withdraws; a check never sees one without the other.
 
     The checks ask as of an instant after every change (``now=`` an hour ahead), so what this
-    holds to is the one statement's one snapshot; a check on the default ``now`` can still see
-    half a transaction (see the xfail tests below).
+    holds to is the one statement's one snapshot; the tests below hold a check on the default
+    ``now`` to it too (one instant per transaction: ``store/instant.py``).
     """
     engine = postgres_engine
     with session_scope(engine, write=True) as session:  # on the real clock, as the checks are
@@ -477,16 +477,6 @@ def test_concurrent_checks_see_a_restriction_and_a_withdrawal_together_or_not_at
     assert allowed in seen and denied in seen
 
 
-NOW_SPLITS_A_TRANSACTION = (
-    "consent/permissions.py, PermissionChecker.check: the default instant `now or clock.now()` is "
-    "taken before the statement reads its snapshot, and each change of a transaction is stamped "
-    "with its own clock.now() (restriction.restrict, records.withdraw, restriction.lift, "
-    "objection._record). A check whose `now` falls between two stamps of a transaction that "
-    "commits before the check's statement runs keeps the first change (t1 <= now) and drops the "
-    "second (t1 > now, or lifted_at/withdrawn_at > now): half a transaction"
-)
-
-
 def _check_across_a_commit(
     engine: Engine,
     checker: PermissionChecker,
@@ -527,7 +517,6 @@ def _check_across_a_commit(
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=True, reason=NOW_SPLITS_A_TRANSACTION)
 def test_a_check_under_way_while_a_restriction_and_a_withdrawal_commit_sees_both_or_neither(
     postgres_engine: Engine, checker: PermissionChecker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -548,7 +537,6 @@ def test_a_check_under_way_while_a_restriction_and_a_withdrawal_commit_sees_both
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=True, reason=NOW_SPLITS_A_TRANSACTION)
 def test_a_restriction_replaced_by_an_objection_in_one_transaction_never_lets_a_check_through(
     postgres_engine: Engine,
     checker: PermissionChecker,

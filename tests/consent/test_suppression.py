@@ -310,16 +310,6 @@ def test_header_names_are_recognised_whatever_their_case_spaces_and_underscores(
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "consent/suppression.py, _dialect: csv.Sniffer().sniff(header_line) sees no quotes in "
-        "the header and returns doublequote=False, so a cell quoted the standard way "
-        '(""Annie"") is misread, and csv.writer(target, dialect) then raises csv.Error '
-        "'need to escape, but no escapechar set' for any kept cell holding a double quote: "
-        "the whole filter fails"
-    ),
-)
 def test_a_name_with_double_quotes_is_kept_as_it_was_written(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -368,15 +358,6 @@ def test_two_direct_marketing_objections_at_once_for_one_address_suppress_it_onc
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "consent/suppression.py, suppress: the count returned is len(new), computed from "
-        "suppressed_among before the INSERT ... ON CONFLICT DO NOTHING; when two transactions "
-        "add one address at once, both count it as new (and audit 'identities: 1'), though only "
-        "one row was added"
-    ),
-)
 def test_two_suppressions_of_one_address_at_once_count_it_as_new_once(
     postgres_engine: Engine,
 ) -> None:

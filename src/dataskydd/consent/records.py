@@ -15,11 +15,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataskydd import clock
 from dataskydd.audit import log as audit_log
 from dataskydd.programme.schema import Programme
 from dataskydd.programme.vocab import LegalBasis
 from dataskydd.rights.subjects import Canonical, find_subjects, hashes, subject_for
+from dataskydd.store.instant import transaction_instant
 from dataskydd.store.tables import ConsentRecord
 
 CONSENT_BASES = frozenset({LegalBasis.CONSENT, LegalBasis.EXPLICIT_CONSENT})
@@ -84,7 +84,9 @@ def give(
     ).scalar_one_or_none()
     if current is not None:
         return _consent(current)
-    row = ConsentRecord(subject_ref=ref, purpose=purpose, given_at=clock.now(), source=where)
+    row = ConsentRecord(
+        subject_ref=ref, purpose=purpose, given_at=transaction_instant(session), source=where
+    )
     session.add(row)
     session.flush()
     audit_log.append(
@@ -122,7 +124,7 @@ def withdraw(
             .with_for_update()
         ).scalars()
     )
-    now = clock.now()
+    now = transaction_instant(session)
     for row in rows:
         row.withdrawn_at = now
         session.flush()

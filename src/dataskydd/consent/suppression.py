@@ -34,16 +34,18 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataskydd import clock
 from dataskydd.audit import log as audit_log
 from dataskydd.identity.given import redacted_reason
 from dataskydd.identity.keyed import family, identity_hash
 from dataskydd.identity.kinds import IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise
+from dataskydd.store.instant import transaction_instant
 from dataskydd.store.tables import SuppressionRecord
 
 BATCH_ROWS = 500
 DETAIL_LIMIT = 10_000  # line numbers kept in a report; the counts are always exact
+# Rows per INSERT of new suppressions: four values each, well under every bind limit.
+INSERT_ROWS = 1_000
 
 # Header names, compared lower-cased with spaces and underscores as hyphens.
 COLUMN_NAMES: dict[IdentityKind, frozenset[str]] = {
@@ -100,36 +102,34 @@ def suppress(
     new = {d: k for d, k in identity_hashes.items() if d not in already}
     if not new:
         return 0
-    now = clock.now()
+    now = transaction_instant(session)
     rows = [
         {"identity_hash": digest, "kind": str(family(kind)), "added_at": now, "reason": reason}
         for digest, kind in new.items()
     ]
     bind = session.get_bind() if isinstance(session, Session) else session
-    # ON CONFLICT DO NOTHING: two objections at once for one address both succeed.
-    if bind.dialect.name == "postgresql":
-        session.execute(
-            postgresql.insert(SuppressionRecord).on_conflict_do_nothing(
-                index_elements=["identity_hash"]
-            ),
-            rows,
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    added = 0
+    for start in range(0, len(rows), INSERT_ROWS):
+        # ON CONFLICT DO NOTHING: two objections at once for one address both succeed. What
+        # is counted as new is what this statement inserted (RETURNING), not what was missing
+        # when we looked: the other transaction may have added it since.
+        statement = (
+            insert(SuppressionRecord)
+            .values(rows[start : start + INSERT_ROWS])
+            .on_conflict_do_nothing(index_elements=["identity_hash"])
+            .returning(SuppressionRecord.identity_hash)
         )
-    else:
-        session.execute(
-            sqlite.insert(SuppressionRecord).on_conflict_do_nothing(
-                index_elements=["identity_hash"]
-            ),
-            rows,
-        )
-    if isinstance(session, Session):
+        added += len(session.execute(statement).all())
+    if added and isinstance(session, Session):
         audit_log.append(
             session,
             actor,
             "suppression.added",
-            {"identities": len(new), "reason": reason},
+            {"identities": added, "reason": reason},
             subject_ref=subject_ref,
         )
-    return len(new)
+    return added
 
 
 def is_suppressed(session: Session | Connection, identity_hashes: Iterable[str]) -> bool:
@@ -340,8 +340,24 @@ def _flush(
 
 
 def _dialect(header_line: str) -> type[csv.Dialect]:
-    """Comma, semicolon (Swedish Excel) or tab, as the header uses."""
+    """Comma, semicolon (Swedish Excel) or tab, as the header uses; quoting as Excel quotes.
+
+    Only the delimiter is taken from the sniffer: from a header without quotes it would also
+    guess ``doublequote=False`` and misread a cell quoted the standard way (``""Annie""``).
+    """
     try:
-        return csv.Sniffer().sniff(header_line, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
     except csv.Error:
         return csv.excel
+    return DIALECTS.get(delimiter, csv.excel)
+
+
+class _ExcelSemicolon(csv.excel):
+    delimiter = ";"
+
+
+DIALECTS: dict[str, type[csv.Dialect]] = {
+    ",": csv.excel,
+    ";": _ExcelSemicolon,
+    "\t": csv.excel_tab,
+}

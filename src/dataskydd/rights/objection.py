@@ -23,6 +23,7 @@ from dataskydd.consent import suppression
 from dataskydd.programme.schema import Programme, Purpose
 from dataskydd.programme.vocab import LegalBasis
 from dataskydd.rights.subjects import Canonical, hashes, subject_for
+from dataskydd.store.instant import transaction_instant
 from dataskydd.store.tables import ObjectionRecord
 
 # The Art. 6 bases an objection under Art. 21(1) applies to.
@@ -146,7 +147,7 @@ def override(session: Session, objection_id: int, assessment: str, actor: str) -
         raise ObjectionError(
             f"objection {objection_id} was already overridden on {when} by {row.override_by}"
         )
-    row.override_at = clock.now()
+    row.override_at = transaction_instant(session)
     row.override_by = actor
     row.override_reason = text
     session.flush()
@@ -209,7 +210,7 @@ def _record(
         purpose=purpose.key,
         direct_marketing=purpose.direct_marketing,
         note=note.strip() if note and note.strip() else None,
-        created_at=clock.now(),
+        created_at=transaction_instant(session),
         created_by=actor,
     )
     session.add(row)

@@ -27,6 +27,7 @@ from dataskydd.audit import log as audit_log
 from dataskydd.programme.schema import Programme
 from dataskydd.programme.text import LocalText, bilingual
 from dataskydd.rights.subjects import Canonical, subject_for
+from dataskydd.store.instant import transaction_instant
 from dataskydd.store.tables import RestrictionRecord
 
 
@@ -149,7 +150,7 @@ def restrict(
         categories=list(wanted),
         reason=why.value,
         note=note.strip() if note and note.strip() else None,
-        created_at=clock.now(),
+        created_at=transaction_instant(session),
         created_by=actor,
     )
     session.add(row)
@@ -181,7 +182,7 @@ def lift(session: Session, restriction_id: int, reason: str, actor: str) -> Rest
         raise RestrictionError(
             f"restriction {restriction_id} was already lifted on {when} by {row.lifted_by}"
         )
-    row.lifted_at = clock.now()
+    row.lifted_at = transaction_instant(session)
     row.lifted_by = actor
     row.lift_reason = why
     session.flush()
