@@ -135,6 +135,30 @@ def test_refusals_come_before_validation(api: Api) -> None:
     assert response.status_code == 401
 
 
+def test_a_bad_token_is_refused_before_anything_is_said_about_the_question(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET looks its token up in the same read as the check; it is still judged first."""
+    monkeypatch.setitem(tokens.SCOPES, "audit:read", "a scope of the future (issue 5)")
+    scopeless = api.token("auditor", "audit:read")
+    questions: list[list[tuple[str, str]]] = [
+        [("purpose", "contract"), ("personnummer", "nonsense")],  # a malformed identity
+        [("purpose", "contract")],  # no identity
+        [("purpose", "no-such-purpose"), ("personnummer", PNR)],  # an unknown purpose
+        [("personnummer", PNR)],  # no purpose
+        [("purpose", "contract"), ("purpose", "contract"), ("personnummer", PNR)],  # twice
+        [("purpose", "contract"), ("email", "a" * 400)],  # too long
+        [("purpose", "contract"), ("personnummer", PNR)],  # a good question
+    ]
+    for question in questions:
+        for secret, status in (("dsk_unknown", 401), (scopeless, 403)):
+            response = api.client.get(
+                PERMISSIONS, params=question, headers={"Authorization": f"Bearer {secret}"}
+            )
+            assert response.status_code == status, (question, response.text)
+            assert "allowed" not in response.text and "purposes are" not in response.text
+
+
 # -- decisions -------------------------------------------------------------------------------
 
 

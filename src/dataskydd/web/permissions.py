@@ -27,13 +27,23 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
 
 from dataskydd import clock
+from dataskydd.auth import tokens
 from dataskydd.auth.tokens import PERMISSIONS_READ, VerifiedToken
-from dataskydd.consent.permissions import Code, Decision, Reason, UnknownPurpose, checker_for
+from dataskydd.consent.permissions import (
+    Code,
+    Decision,
+    PermissionChecker,
+    Reason,
+    UnknownPurpose,
+    checker_for,
+)
 from dataskydd.identity.given import GivenIdentityError, parse_given
 from dataskydd.identity.kinds import IdentityKind
-from dataskydd.web.auth import AUTH_RESPONSES, require_scope
+from dataskydd.rights.subjects import Canonical
+from dataskydd.web.auth import AUTH_RESPONSES, DeferredBearer, require_scope
 from dataskydd.web.reading import Reader
 from dataskydd.web.site import Site
 
@@ -59,6 +69,9 @@ IDENTITIES_HELP = (
 )
 
 Authorised = Annotated[VerifiedToken, Depends(require_scope(PERMISSIONS_READ))]
+# GET looks its token up in the same read as the check (see ``_get_answer``).
+BEARER = DeferredBearer(PERMISSIONS_READ)
+Secret = Annotated[str, Depends(BEARER)]
 Where = Literal["query", "body"]
 
 
@@ -163,23 +176,29 @@ async def ping() -> dict[str, bool]:
     "histories. Needs a token with the scope `permissions:read`.",
     openapi_extra={"parameters": _QUERY_PARAMETERS},
 )
-async def permission_get(request: Request, _token: Authorised) -> Response:
+async def permission_get(request: Request, secret: Secret) -> Response:
     query = request.query_params
     values: dict[str, str | None] = {}
+    problem: Response | None = None
     for name in ("purpose", *FIELD_NAMES):
         given = query.getlist(name)
-        if len(given) > 1:
-            return _problem("query", name, f"give {name} once", "repeated")
         limit = MAX_PURPOSE if name == "purpose" else MAX_IDENTITY
-        if given and len(given[0]) > limit:
-            return _problem(
+        if len(given) > 1:
+            problem = _problem("query", name, f"give {name} once", "repeated")
+        elif given and len(given[0]) > limit:
+            problem = _problem(
                 "query", name, f"String should have at most {limit} characters", "string_too_long"
             )
+        if problem is not None:
+            break
         values[name] = given[0] if given else None
-    purpose = values.pop("purpose")
-    if not purpose:
-        return _problem("query", "purpose", "Field required", "missing")
-    return await _answer(request, "query", purpose, tuple(values.values()))
+    purpose = values.pop("purpose", None)
+    if problem is None and purpose:
+        return await _answer(request, "query", purpose, tuple(values.values()), secret)
+    # The token is judged first: a caller without a valid one learns nothing from a 422.
+    reader: Reader = request.app.state.reader
+    BEARER.judge(await reader.run(tokens.verify, secret))
+    return problem or _problem("query", "purpose", "Field required", "missing")
 
 
 @router.post(
@@ -205,35 +224,74 @@ def _problem(where: Where, field: str | None, msg: str, kind: str, **extra: Any)
 
 
 async def _answer(
-    request: Request, where: Where, purpose: str, given: tuple[str | None, ...]
+    request: Request,
+    where: Where,
+    purpose: str,
+    given: tuple[str | None, ...],
+    secret: str | None = None,
 ) -> Response:
+    """The decision, or the 422 that says what is wrong in the question.
+
+    With ``secret`` (GET), the token is looked up in the same read as the check, and judged
+    before anything is answered; without it (POST), the route's dependency judged it already.
+    """
     site: Site = request.app.state.site
+    reader: Reader = request.app.state.reader
     checker = checker_for(site.programme)
+    problem: Response | None = None
+    identities: list[Canonical] = []
     try:
         identities = parse_given(
             (name, kind, text) for (name, kind, _), text in zip(IDENTITY_FIELDS, given, strict=True)
         )
     except GivenIdentityError as error:
-        return _problem(where, error.field, error.reason, "identity_invalid")
-    if not identities:
-        return _problem(
+        problem = _problem(where, error.field, error.reason, "identity_invalid")
+    if problem is None and not identities:
+        problem = _problem(
             where, None, "give at least one identity: " + ", ".join(FIELD_NAMES), "identity_missing"
         )
-    try:
-        checker.rule(purpose)
-    except UnknownPurpose:
-        # The value is not repeated: a caller may have put something personal in it by mistake.
-        return _problem(
-            where,
-            "purpose",
-            "not a purpose of the programme; the purposes are: " + ", ".join(checker.known),
-            "unknown_purpose",
-            known=checker.known,
-        )
+    if problem is None:
+        try:
+            checker.rule(purpose)
+        except UnknownPurpose:
+            # The value is not repeated: a caller may have put something personal in it by mistake.
+            problem = _problem(
+                where,
+                "purpose",
+                "not a purpose of the programme; the purposes are: " + ", ".join(checker.known),
+                "unknown_purpose",
+                known=checker.known,
+            )
     now = clock.now()
-    reader: Reader = request.app.state.reader
-    decision = await reader.run(checker.check, purpose, identities, now=now)
+    if secret is None:
+        if problem is not None:
+            return problem
+        decision = await reader.run(checker.check, purpose, identities, now=now)
+    else:
+        found, checked = await reader.run(
+            _verify_and_check, secret, checker, purpose, None if problem else identities, now
+        )
+        BEARER.judge(found)
+        if problem is not None:
+            return problem
+        assert checked is not None  # a valid token and a question always get a decision
+        decision = checked
     return Response(render(decision, now), media_type="application/json")
+
+
+def _verify_and_check(
+    connection: Connection,
+    secret: str,
+    checker: PermissionChecker,
+    purpose: str,
+    identities: list[Canonical] | None,
+    now: datetime,
+) -> tuple[VerifiedToken | None, Decision | None]:
+    """The token, and (when it may ask, and there is a question) the decision, in one read."""
+    found = tokens.verify(connection, secret)
+    if identities is None or found is None or not found.allows(BEARER.scope):
+        return found, None
+    return found, checker.check(connection, purpose, identities, now=now)
 
 
 # -- the answer, from fragments rendered once ------------------------------------------------
