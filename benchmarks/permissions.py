@@ -267,6 +267,13 @@ def main() -> None:
     migrate.upgrade(url)
     persons = people(args.persons, rng)
     counts, token = seed(url, persons, rng)
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        # Freshly loaded tables have no statistics yet (autovacuum analyses them a little
+        # later): without them the planner scans whole tables for the check's lookups.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
     print(
         f"   {time.perf_counter() - began:.1f} s: consent {counts['consent']:,} (withdrawn "
         f"{counts['withdrawn']:,}), direct-marketing objection + suppression "
