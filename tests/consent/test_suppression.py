@@ -320,6 +320,46 @@ def test_a_name_with_double_quotes_is_kept_as_it_was_written(
     assert read_list(out) == [["Namn", "E-post"], ['Anna "Annie" Lind', "annie@example.se"]]
 
 
+def test_a_list_with_a_space_after_each_comma_still_drops_a_suppressed_phone(
+    engine: Engine, tmp_path: Path
+) -> None:
+    suppress_karl(engine)
+    source = tmp_path / "köpt.csv"
+    source.write_text(
+        'email, name, phone\nny@example.se, "Lindqvist, Anna", 070-123 45 67\n'
+        'annan@example.se, "Ek, Bo", 070-999 88 77\n',
+        encoding="utf-8",
+    )
+    report, out = filter_list(engine, source)
+    assert report.kept == 1
+    assert report.dropped_count == {suppression.DropReason.SUPPRESSED: 1}
+    assert read_list(out, ",")[1:] == [["annan@example.se", "Ek, Bo", "070-999 88 77"]]
+
+
+def test_a_row_with_more_cells_than_the_header_is_dropped_as_unreadable(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Its cells have shifted: no column can be trusted to hold what its header says."""
+    suppress_karl(engine)
+    source = tmp_path / "köpt.csv"
+    source.write_text(
+        "email,name,phone\nny@example.se,Lindqvist, Anna,070-123 45 67\n", encoding="utf-8"
+    )
+    report, out = filter_list(engine, source)
+    assert report.kept == 0
+    assert report.dropped_count == {suppression.DropReason.UNREADABLE: 1}
+    assert read_list(out, ",") == [["email", "name", "phone"]]
+
+
+def test_a_tab_separated_list_is_read_as_tabs(engine: Engine, tmp_path: Path) -> None:
+    suppress_karl(engine)
+    rows = [["E-post", "Namn"], [KARL_WRITTEN[IdentityKind.EMAIL], "Karl"], ["ny@example.se", "Ny"]]
+    source = write_list(tmp_path / "köpt.tsv", rows, "\t")
+    report, out = filter_list(engine, source)
+    assert report.kept == 1 and report.dropped_count == {suppression.DropReason.SUPPRESSED: 1}
+    assert read_list(out, "\t") == [["E-post", "Namn"], ["ny@example.se", "Ny"]]
+
+
 # -- two objections at once (PostgreSQL) ---------------------------------------------------------
 
 

@@ -15,9 +15,10 @@ from dataskydd.datamap.loader import load_datamap
 from dataskydd.demo.estate import build
 from dataskydd.identity.kinds import IdentityKind
 from dataskydd.programme import load_template
+from dataskydd.rights import erasure_run
 from dataskydd.rights.erasure import Ground
 from dataskydd.rights.erasure_bulk import plan_many
-from dataskydd.rights.erasure_run import execute, record
+from dataskydd.rights.erasure_run import ErasureFailed, execute, record
 from dataskydd.rights.service import open_estate
 from dataskydd.store.engine import make_engine, session_scope
 from dataskydd.store.migrate import upgrade
@@ -54,7 +55,10 @@ def dump(urls: dict[str, str]) -> dict[str, list[tuple[object, ...]]]:
 
 
 def erase_all(
-    tmp_path: Path, store: Engine, stop_after: int | None
+    tmp_path: Path,
+    store: Engine,
+    stop_after: int | None,
+    journal_fails: pytest.MonkeyPatch | None = None,
 ) -> dict[str, list[tuple[object, ...]]]:
     with clock.frozen_at("2026-11-26"):
         estate = build(tmp_path / f"estate-{stop_after}", persons=200)
@@ -82,6 +86,26 @@ def erase_all(
 
             with pytest.raises(Crash):
                 execute(store, open_, run_id, actor="test", batch_rows=2, after_batch=die)
+        if journal_fails is not None:
+            # The app store refuses the third batch's journal row: the run ends "failed",
+            # saying why, and a second run finishes it.
+            marked = 0
+            original = erasure_run._mark_done
+
+            def refuse_third(*args: object) -> None:
+                nonlocal marked
+                marked += 1
+                if marked == 3:
+                    raise OSError("disk full")
+                original(*args)  # type: ignore[arg-type]
+
+            with journal_fails.context() as patch:
+                patch.setattr(erasure_run, "_mark_done", refuse_third)
+                with pytest.raises(ErasureFailed, match="journal"):
+                    execute(store, open_, run_id, actor="test", batch_rows=2)
+            with session_scope(store) as session:
+                stopped = session.get(ErasureRunRecord, run_id)
+                assert stopped is not None and stopped.status == "failed"
         result = execute(store, open_, run_id, actor="test", batch_rows=2)
         assert result.status == "verified", result.problems
         if stop_after is not None:
@@ -124,3 +148,11 @@ def test_the_executor_killed_at_random_points_always_ends_in_the_same_state(tmp_
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3/3 trials ended in the uninterrupted state" in result.stdout
+
+
+def test_a_journal_the_store_refuses_fails_the_run_and_a_second_run_finishes_it(
+    tmp_path: Path, store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = erase_all(tmp_path, store, None)
+    again = tmp_path / "journal"
+    assert erase_all(again, store, None, journal_fails=monkeypatch) == reference

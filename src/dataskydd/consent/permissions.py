@@ -348,7 +348,11 @@ def _facts(
     session: Session | Connection, rule: PurposeRule, digests: list[str], now: datetime
 ) -> Iterable[Fact]:
     """The statement's rows: through SQLAlchemy, or on SQLite straight from the driver."""
-    connection = session.connection() if isinstance(session, Session) else session
+    if isinstance(session, Session):
+        session.flush()  # what the session holds unflushed counts, as session.execute would
+        connection = session.connection()
+    else:
+        connection = session
     if connection.dialect.name == "sqlite":
         return _sqlite_facts(connection, rule.direct_marketing, digests, now, rule.key)
     statement = _FACTS_AND_SUPPRESSION if rule.direct_marketing else _FACTS
@@ -380,6 +384,8 @@ def _sqlite_statement(direct_marketing: bool, count: int) -> str:
 
 def _sqlite_text(instant: datetime) -> str:
     """``instant`` as SQLAlchemy writes it on SQLite (``_SQLITE_INSTANT``), quicker than strftime."""
+    if instant.tzinfo is None:  # as store/types.py refuses one
+        raise ValueError(f"naive datetime {instant!r}: the check needs a timezone-aware instant")
     naive = instant.astimezone(UTC).replace(tzinfo=None)
     # isoformat leaves out a zero microsecond, which the text comparison in SQL would notice.
     return naive.isoformat(" ", "microseconds")

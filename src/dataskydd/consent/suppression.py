@@ -276,6 +276,11 @@ def _filter(
         if not any(cell.strip() for cell in row):
             continue  # a blank line is no contact
         report.read += 1
+        if len(row) > len(header):
+            # More cells than the header names: a delimiter the reader did not see as quoted
+            # has shifted them, so no column can be trusted to hold what its header says.
+            report._drop(line, DropReason.UNREADABLE)
+            continue
         digests: list[str] = []
         for index, kind in columns.items():
             text = row[index].strip() if index < len(row) else ""
@@ -342,14 +347,18 @@ def _flush(
 def _dialect(header_line: str) -> type[csv.Dialect]:
     """Comma, semicolon (Swedish Excel) or tab, as the header uses; quoting as Excel quotes.
 
-    Only the delimiter is taken from the sniffer: from a header without quotes it would also
-    guess ``doublequote=False`` and misread a cell quoted the standard way (``""Annie""``).
+    The delimiter and whether a space follows it (``email, name``) are taken from the
+    sniffer; the rest is Excel's. From a header without quotes the sniffer would also guess
+    ``doublequote=False`` and misread a cell quoted the standard way (``""Annie""``).
     """
     try:
-        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
+        sniffed = csv.Sniffer().sniff(header_line, delimiters=",;\t")
     except csv.Error:
         return csv.excel
-    return DIALECTS.get(delimiter, csv.excel)
+    base = DIALECTS.get(sniffed.delimiter, csv.excel)
+    if not sniffed.skipinitialspace:
+        return base
+    return type(f"{base.__name__}_spaced", (base,), {"skipinitialspace": True})
 
 
 class _ExcelSemicolon(csv.excel):

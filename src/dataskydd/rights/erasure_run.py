@@ -19,10 +19,12 @@ masked columns must hold their new values. Only then is the run ``verified``.
 from __future__ import annotations
 
 import gc
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -259,11 +261,30 @@ def execute(
     # at every one (each walk took 130-200 ms in the benchmark's process, and loading the
     # plan of a run of 31,000 rows alone set one off). The run's own objects are collected
     # as usual.
-    gc.freeze()
-    try:
+    with _frozen_heap():
         return _execute(engine, estate, run_id, actor, batch_rows, after_batch, verify)
+
+
+_frozen_runs = 0
+_frozen_lock = threading.Lock()
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """``gc.freeze()`` while any run executes in this process (the job consumer runs several
+    in threads): frozen by the first to start, unfrozen by the last to end."""
+    global _frozen_runs
+    with _frozen_lock:
+        if _frozen_runs == 0:
+            gc.freeze()
+        _frozen_runs += 1
+    try:
+        yield
     finally:
-        gc.unfreeze()
+        with _frozen_lock:
+            _frozen_runs -= 1
+            if _frozen_runs == 0:
+                gc.unfreeze()
 
 
 def _execute(
@@ -342,7 +363,11 @@ def _run(
             result.batches_run += ran
             result.batches_skipped += skipped
     for mark in marks:
-        mark.result()  # a journal that could not be written stops the run here
+        try:
+            mark.result()
+        except Exception as error:  # the app store could not record a batch as done
+            errors.append(f"the journal (app store): {type(error).__name__}")
+            break
     if errors:
         _finish(engine, run_id, "failed", actor, "; ".join(errors))
         raise ErasureFailed("; ".join(errors) + " (run it again to resume)")

@@ -212,7 +212,19 @@ class Resolver:
         and free-text patterns, whoever else the same query was for. Only the failure of a
         query is shared: a system that fails is failed for everyone it was asked for.
         """
-        searches = [self._start(set(identities)) for identities in people]
+        groups = [set(identities) for identities in people]
+        try:
+            return self._resolve_together(groups)
+        except _Unattributed:
+            if len(groups) == 1:
+                raise
+            # The database matched a value as Python does not (a number column asked with
+            # text, a case-insensitive collation), and for several people at once: asked
+            # alone, every row a person's query returns is theirs.
+            return [self._resolve_together([identities])[0] for identities in groups]
+
+    def _resolve_together(self, people: Sequence[set[Identity]]) -> list[Resolution]:
+        searches = [self._start(identities) for identities in people]
         while True:
             active = [
                 s for s in searches if (s.frontier or s.own) and s.result.hops < self.max_hops
@@ -330,7 +342,9 @@ class Resolver:
                         by_value.setdefault(value, []).append(i)
         if not wanted:
             return
-        rows = self._fetch(connector, where, wanted, _askers(asks, wanted))
+        asked = _askers(asks, wanted)
+        rows = self._fetch(connector, where, wanted, asked)
+        folded = _folded(wanted)
         for row in rows:
             # Each person's first column (in the data map's order) that holds their value.
             hits: dict[int, Column] = {}
@@ -338,8 +352,12 @@ class Resolver:
                 held = row.get(column.name)
                 if held is None or column.name not in wanted:
                     continue
-                for i in wanted[column.name].get(str(held), ()):
+                text = str(held)
+                by_text = wanted[column.name].get(text) or folded[column.name].get(text.casefold())
+                for i in by_text or []:
                     hits.setdefault(i, column)
+            if not hits:
+                hits = dict.fromkeys(_alone(asked, asks), _first_held(row, columns, wanted))
             for i, hit in hits.items():
                 kind = Found.OWN if hit.subject else Found.MENTION
                 via = f"{hit.identity} in {where[1]}.{hit.name}"
@@ -366,11 +384,24 @@ class Resolver:
                         askers.append(i)
         if not wanted:
             return
-        for row in self._fetch(connector, where, wanted, _askers(asks, wanted)):
+        asked = _askers(asks, wanted)
+        as_text = {
+            name: {str(value): ids for value, ids in by_value.items()}
+            for name, by_value in wanted.items()
+        }
+        for row in self._fetch(connector, where, wanted, asked):
             hits: dict[int, str] = {}
             for name, by_value in wanted.items():
-                for i in by_value.get(row.get(name), ()):
+                value = row.get(name)
+                if value is None:
+                    continue
+                # Equal, or failing that equal as text: a reference into another system's
+                # database may hold the key as another type.
+                for i in by_value.get(value) or as_text[name].get(str(value)) or []:
                     hits.setdefault(i, name)
+            if not hits:
+                name = next((n for n in wanted if row.get(n) is not None), next(iter(wanted)))
+                hits = dict.fromkeys(_alone(asked, asks), name)
             for i, name in hits.items():
                 ref = table.column(name).references
                 assert ref is not None
@@ -443,6 +474,8 @@ class Resolver:
             }
             for parent in rows:
                 askers = members if len(members) == 1 else _asked_for(parent, match, as_text)
+                if not askers:
+                    raise _Unattributed(where)
                 for i in askers:
                     self._record(
                         where,
@@ -554,6 +587,42 @@ def _askers(
     """The resolutions of the people a lookup asks for (each counts the query)."""
     members = sorted({i for by_value in wanted.values() for ids in by_value.values() for i in ids})
     return [asks[i].result for i in members]
+
+
+class _Unattributed(Exception):
+    """A row the database returned for several people that no one's values account for.
+
+    The database compares as its column types and collations say, Python by equality (then
+    as text, then case-folded); where they disagree, the row cannot be given to one person
+    of a group, and the group is asked again one person at a time (``resolve_many``).
+    """
+
+
+def _alone(askers: Sequence[Resolution], asks: Sequence[_Ask]) -> list[int]:
+    """The one person a lookup asked for, whose every row it returned is theirs.
+
+    Asked for several, a row no one's values account for stops the group
+    (:class:`_Unattributed`): given to everyone, it would be someone else's data.
+    """
+    if len(askers) == 1:
+        return [next(i for i, ask in enumerate(asks) if ask.result is askers[0])]
+    raise _Unattributed()
+
+
+def _folded(wanted: Mapping[str, Mapping[str, list[int]]]) -> dict[str, dict[str, list[int]]]:
+    """The values asked for, case-folded: a case-insensitive collation matches so."""
+    folded: dict[str, dict[str, list[int]]] = {}
+    for name, by_value in wanted.items():
+        by_folded = folded.setdefault(name, {})
+        for value, ids in by_value.items():
+            by_folded.setdefault(value.casefold(), []).extend(ids)
+    return folded
+
+
+def _first_held(row: Row, columns: Sequence[Column], wanted: Mapping[str, Any]) -> Column:
+    """The first asked-for column (in the data map's order) holding a value in ``row``."""
+    asked = [c for c in columns if c.name in wanted]
+    return next((c for c in asked if row.get(c.name) is not None), asked[0])
 
 
 def _asked_for(

@@ -21,8 +21,11 @@ _KEY = "dataskydd.transaction_instant"
 
 def transaction_instant(session: Session | Connection) -> datetime:
     """The instant of ``session``'s current transaction, taken at its first call."""
+    if isinstance(session, Session):
+        session.connection()  # begins the transaction now if it has not begun
     transaction = session.get_transaction()
-    if transaction is None:  # autocommit: each statement is its own transaction
+    if transaction is None:
+        # A Connection outside a transaction: the next statement begins (and is) its own.
         return clock.now()
     stamped = session.info.get(_KEY)
     if stamped is not None and stamped[0] is transaction:
