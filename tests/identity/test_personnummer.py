@@ -234,3 +234,31 @@ def test_leap_days_are_dates_only_in_leap_years() -> None:
 def test_is_personnummer_answers_without_raising() -> None:
     assert is_personnummer("850312-1264", today=TODAY)
     assert not is_personnummer("850312-1265", today=TODAY)
+
+
+def test_the_quick_reading_of_plain_forms_agrees_with_the_careful_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plainly written numbers skip the character checks; every answer must be the same."""
+    import random
+    import re
+
+    from dataskydd.identity import personnummer
+
+    def read(text: str) -> object:
+        try:
+            return personnummer._digits_and_sign(text)
+        except IdentityError as error:
+            return str(error)
+
+    rng = random.Random(7)
+    texts = []
+    for _ in range(20_000):
+        text = "".join(rng.choice("0123456789") for _ in range(rng.choice([9, 10, 11, 12, 13])))
+        if rng.random() < 0.7:
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice("-+ \u2013") + text[at:]
+        texts.append(" " + text + " " if rng.random() < 0.2 else text)
+    quick = [read(text) for text in texts]
+    monkeypatch.setattr(personnummer, "_PLAIN", re.compile(r"(?!)(x)(x)(x)"))  # never matches
+    assert [read(text) for text in texts] == quick

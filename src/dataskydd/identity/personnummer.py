@@ -8,6 +8,7 @@ to the day. The ten-digit form leaves out the century: ``-`` means "under 100 ye
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,8 @@ _SPACES = " \t\u00a0"
 # Word processors turn a typed hyphen into one of these; they mean the same separator.
 TYPOGRAPHIC_DASHES = "\u2010\u2011\u2012\u2013\u2212"
 _AS_HYPHEN = str.maketrans(TYPOGRAPHIC_DASHES, "-" * len(TYPOGRAPHIC_DASHES))
+# Six or eight ASCII digits, at most one - or +, the last four digits: nothing to check.
+_PLAIN = re.compile(r"([0-9]{6}|[0-9]{8})([-+]?)([0-9]{4})", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,11 @@ def is_personnummer(text: str, *, today: date | None = None) -> bool:
 
 def _digits_and_sign(text: str) -> tuple[str, str]:
     """The digits and the one separator (``-``, ``+`` or ``""``), checking the characters."""
+    # Most are written plainly (19780523-9824, 7805239824): read at once. The permission
+    # check parses one on every request, and the character checks below cost more.
+    plain = _PLAIN.fullmatch(text.strip())
+    if plain is not None:
+        return plain[1] + plain[3], plain[2]
     value = text.strip().translate(_AS_HYPHEN)
     if not value:
         raise _error(text, "is empty")
