@@ -25,11 +25,9 @@ from sqlalchemy import (
     Select,
     TableClause,
     bindparam,
-    column,
     inspect,
     or_,
     select,
-    table,
     union_all,
 )
 from sqlalchemy import Connection as SAConnection
@@ -51,7 +49,7 @@ from dataskydd.connectors.base import (
     WriteRefused,
     hashable_key,
 )
-from dataskydd.connectors.sql_write import refusal, run_writes
+from dataskydd.connectors.sql_write import refusal, run_writes, table_clause
 
 # Values per IN list: long lists are split into several IN lists, OR'ed in one statement.
 IN_LIST_SIZE = 1_000
@@ -157,7 +155,7 @@ class SqlConnector:
         than one comes back once (include the primary key in ``columns`` so that two rows
         alike in every other column stay two).
         """
-        source = _table(table, [*columns, *match])
+        source = table_clause(table, [*columns, *match])
         size = min(IN_LIST_SIZE, self.max_parameters())
         conditions: list[Condition] = []
         for name, values in match.items():
@@ -192,7 +190,7 @@ class SqlConnector:
         other columns are tested in one scan, every pattern OR'ed (SQLite tests many
         patterns in one pass of Python instead: ``SqliteConnector.search_text``).
         """
-        source = _table(table, [*columns, *text_columns])
+        source = table_clause(table, [*columns, *text_columns])
         parts = like_parts(needles)
         conditions = self._text_conditions(source, table, _unique(text_columns), parts)
         return self._select(source, table, columns, conditions, needles, overlap=True)
@@ -201,7 +199,7 @@ class SqlConnector:
         """Up to ``limit`` non-null values of ``column_name``."""
         if limit <= 0:
             return []
-        target = _table(table, [column_name]).c[column_name]
+        target = table_clause(table, [column_name]).c[column_name]
         statement = select(target).where(target.is_not(None)).limit(limit)
         with self.read_only(table, [column_name]) as connection:
             return list(connection.execute(statement).scalars())
@@ -286,12 +284,11 @@ class SqlConnector:
         alone where an index serves the column."""
         patterns = ["%" + "%".join(escape_like(part) for part in p) + "%" for p in parts]
         indexed = self._like_indexed(table, columns) if patterns else frozenset()
-        conditions = [
+        return [
             Condition(self._contains(source.c[name], pattern), 1, name in indexed)
             for name in columns
             for pattern in patterns
         ]
-        return conditions
 
     def _like_indexed(self, table: TableRef, columns: Sequence[str]) -> frozenset[str]:
         """Those of ``columns`` that an index serves for ``LIKE '%...%'`` (none by default)."""
@@ -471,11 +468,6 @@ def driver_message(exc: BaseException) -> str:
         text = str(original)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[0] if lines else type(original).__name__
-
-
-def _table(ref: TableRef, columns: Iterable[str]) -> TableClause:
-    """``ref`` as a SQLAlchemy table of ``columns``: names SQLAlchemy quotes, never splices."""
-    return table(ref.name, *(column(name) for name in _unique(columns)), schema=ref.schema)
 
 
 def _batches(conditions: list[Condition], limit: int, selects: int) -> Iterator[list[Condition]]:

@@ -186,7 +186,7 @@ class _Planner:
         self.executemany_per_row = executemany_per_row
 
     def deletes(self) -> Iterator[WriteStatement]:
-        source = _table(self.ref, self.key)
+        source = table_clause(self.ref, self.key)
         keys = [change.key for change in self.changes if change.values is None]
         for batch in self._key_batches(keys, assigned=0):
             statement = delete(source).where(self._key_in(source, batch))
@@ -219,7 +219,7 @@ class _Planner:
         self, values: Mapping[str, Any], keys: list[tuple[Any, ...]]
     ) -> Iterator[WriteStatement]:
         names = tuple(values)
-        source = _table(self.ref, [*self.key, *names])
+        source = table_clause(self.ref, [*self.key, *names])
         assignments = {source.c[name]: _bound(value) for name, value in values.items()}
         for batch in self._key_batches(keys, assigned=len(names)):
             statement = update(source).where(self._key_in(source, batch)).values(assignments)
@@ -228,7 +228,7 @@ class _Planner:
     def _own_values(self, names: tuple[str, ...], group: list[RowChange]) -> WriteStatement:
         if len(self.key) + len(names) > self.max_parameters:
             raise ValueError(f"an update of '{self.ref}' binds more values than a statement may")
-        source = _table(self.ref, [*self.key, *names])
+        source = table_clause(self.ref, [*self.key, *names])
         taken = set(source.c.keys())
         key_params = _param_names("k", len(self.key), taken)
         value_params = _param_names("v", len(names), taken)
@@ -301,7 +301,7 @@ def _check(step: TableChanges) -> None:
         seen.add(identity)
 
 
-def _table(ref: TableRef, columns: Iterable[str]) -> TableClause:
+def table_clause(ref: TableRef, columns: Iterable[str]) -> TableClause:
     """``ref`` as a SQLAlchemy table of ``columns``: names SQLAlchemy quotes, never splices."""
     return table(ref.name, *(column(name) for name in dict.fromkeys(columns)), schema=ref.schema)
 

@@ -21,18 +21,15 @@ from sqlalchemy import (
     Engine,
     QueuePool,
     bindparam,
-    column,
     create_engine,
     event,
     func,
     literal_column,
     select,
-    table,
 )
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import BindParameter, ColumnClause, ColumnElement
-from sqlalchemy.sql.selectable import TableClause
 
 from dataskydd.connectors.base import Row, TableRef
 from dataskydd.connectors.sql import (
@@ -46,6 +43,8 @@ from dataskydd.connectors.sql import (
     checked_url,
     like_parts,
 )
+from dataskydd.connectors.sql_write import table_clause
+from dataskydd.regex_trie import RegexTrie
 
 SCHEMES = ("sqlite", "sqlite+pysqlite")
 # How many SQLite VM instructions run between two looks at the deadline.
@@ -284,19 +283,16 @@ def needle_regex(parts: Sequence[Parts]) -> re.Pattern[str]:
     """One expression that finds any of ``parts`` (each its parts in order, anything between)
     in lower-cased text, as ``LIKE '%a%b%'`` would.
 
-    The patterns share their prefixes (a trie), so each is tried once per position, and a
-    position is tried at all only if it holds some pattern's first character. A pattern
-    with an ``@`` (an e-mail address) starts at its ``@``, rare in text, and checks what
-    stands before it with a lookbehind: started at its first letter, it would be tried at
-    nearly every position.
+    The patterns share their prefixes (:class:`~dataskydd.regex_trie.RegexTrie`), so each
+    is tried once per position, and a position is tried at all only if it holds some
+    pattern's first character. A pattern with an ``@`` (an e-mail address) starts at its
+    ``@``, rare in text, and checks what stands before it with a lookbehind: started at its
+    first letter, it would be tried at nearly every position.
     """
-    root: dict[str, Any] = {}
+    trie = RegexTrie()
     for needle in parts:
-        node = root
-        for atom in _atoms([part.lower() for part in needle if part]):
-            node = node.setdefault(atom, {})
-        node[""] = {}  # a pattern ends here
-    return re.compile(_emit(root) or "(?!)")
+        trie.add(tuple(_atoms([part.lower() for part in needle if part])))
+    return re.compile(trie.to_regex() or "(?!)")
 
 
 def _atoms(parts: list[str]) -> list[str]:
@@ -310,19 +306,6 @@ def _atoms(parts: list[str]) -> list[str]:
             atoms.append(r"[\s\S]*?")  # LIKE's %: anything, line breaks too
         atoms += map(re.escape, part)
     return atoms
-
-
-def _emit(node: dict[str, Any]) -> str:
-    if "" in node:
-        # A pattern ends here: enough, whatever longer ones go on (only "any?" is asked).
-        return ""
-    branches = [atom + _emit(child) for atom, child in node.items()]
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-
-def table_clause(ref: TableRef, columns: Sequence[str]) -> TableClause:
-    """``ref`` as a SQLAlchemy table of ``columns``, quoted by SQLAlchemy."""
-    return table(ref.name, *(column(name) for name in dict.fromkeys(columns)), schema=ref.schema)
 
 
 def _cannot_pack(exc: DBAPIError) -> bool:

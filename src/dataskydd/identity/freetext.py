@@ -19,6 +19,7 @@ from dataskydd.identity.contact import is_local_char, phone_needles
 from dataskydd.identity.kinds import NATIONAL_ID_KINDS, IdentityError, IdentityKind
 from dataskydd.identity.normalise import normalise, written_forms
 from dataskydd.identity.personnummer import TYPOGRAPHIC_DASHES, parse_personnummer
+from dataskydd.regex_trie import Atoms, RegexTrie
 
 REDACTED = "[raderat]"
 
@@ -37,8 +38,6 @@ _LOCAL_CHAR = r"[\w.!#$%&'*+/=?^`{|}~\-]"
 _NOT_EMAIL_NEXT = r"(?![\w\-]|\.[\w\-])"  # a full stop ending the sentence may follow
 _HYPHEN = f"-{TYPOGRAPHIC_DASHES}"  # for a character class: any dash means a hyphen
 _EMAIL_MARK = "(?P<email>)"  # set when the match is an e-mail path, which starts at the @
-
-Atoms = tuple[str, ...]
 
 
 class Match(NamedTuple):
@@ -91,7 +90,7 @@ class IdentityMatcher:
     def _pattern(self) -> re.Pattern[str]:
         """Every entry's sequences as one expression, compiled on first use."""
         if self._compiled is None:
-            trie = _Trie()
+            trie = RegexTrie()
             for entry in self._entries:
                 for sequence in entry.sequences:
                     trie.add(sequence)
@@ -218,38 +217,6 @@ class _Entry:
 
 
 _FLEXIBLE_KINDS = NATIONAL_ID_KINDS | {IdentityKind.ORGANISATIONSNUMMER, IdentityKind.PHONE}
-
-
-class _Trie:
-    """Regex atoms arranged by shared prefix, so each prefix is tried once per position."""
-
-    __slots__ = ("children", "terminal")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _Trie] = {}
-        self.terminal = False
-
-    def add(self, atoms: Atoms) -> None:
-        node = self
-        for atom in atoms:
-            node = node.children.setdefault(atom, _Trie())
-        node.terminal = True
-
-    def to_regex(self) -> str:
-        return self._emit()[0]
-
-    def _emit(self) -> tuple[str, int]:
-        """This node's regex and its height."""
-        branches = [(atom, *child._emit()) for atom, child in self.children.items()]
-        # Deeper branches first, so the longest form at a position wins.
-        branches.sort(key=lambda branch: (-branch[2], branch[0]))
-        parts = [atom + regex for atom, regex, _ in branches]
-        if self.terminal and parts:
-            parts.append("")
-        height = 1 + max((branch[2] for branch in branches), default=0)
-        if len(parts) <= 1:
-            return "".join(parts), height
-        return "(?:" + "|".join(parts) + ")", height
 
 
 def _sequences(kind: IdentityKind, forms: list[str], today: date) -> Iterator[Atoms]:

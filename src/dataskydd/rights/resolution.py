@@ -385,20 +385,9 @@ class Resolver:
         if not wanted:
             return
         asked = _askers(asks, wanted)
-        as_text = {
-            name: {str(value): ids for value, ids in by_value.items()}
-            for name, by_value in wanted.items()
-        }
+        as_text = _as_text(wanted)
         for row in self._fetch(connector, where, wanted, asked):
-            hits: dict[int, str] = {}
-            for name, by_value in wanted.items():
-                value = row.get(name)
-                if value is None:
-                    continue
-                # Equal, or failing that equal as text: a reference into another system's
-                # database may hold the key as another type.
-                for i in by_value.get(value) or as_text[name].get(str(value)) or []:
-                    hits.setdefault(i, name)
+            hits = _asked_for(row, wanted, as_text)
             if not hits:
                 name = next((n for n in wanted if row.get(n) is not None), next(iter(wanted)))
                 hits = dict.fromkeys(_alone(asked, asks), name)
@@ -468,12 +457,9 @@ class Resolver:
             # Alone, every row found is theirs; else a parent is the context of those who
             # asked for one of its values (compared as text when the types differ, as a
             # reference into another system's database may).
-            as_text = {
-                name: {str(value): ids for value, ids in by_value.items()}
-                for name, by_value in match.items()
-            }
+            as_text = _as_text(match)
             for parent in rows:
-                askers = members if len(members) == 1 else _asked_for(parent, match, as_text)
+                askers = members if len(members) == 1 else list(_asked_for(parent, match, as_text))
                 if not askers:
                     raise _Unattributed(where)
                 for i in askers:
@@ -625,18 +611,26 @@ def _first_held(row: Row, columns: Sequence[Column], wanted: Mapping[str, Any]) 
     return next((c for c in asked if row.get(c.name) is not None), asked[0])
 
 
+def _as_text(match: Mapping[str, Mapping[Any, list[int]]]) -> dict[str, dict[str, list[int]]]:
+    """The values asked for, per column, as text (for :func:`_asked_for`)."""
+    return {name: {str(v): ids for v, ids in by_value.items()} for name, by_value in match.items()}
+
+
 def _asked_for(
     row: Row,
     match: Mapping[str, Mapping[Any, list[int]]],
     as_text: Mapping[str, Mapping[str, list[int]]],
-) -> list[int]:
-    """Who asked for one of ``row``'s values: equal, or failing that equal as text."""
-    askers: dict[int, None] = {}
+) -> dict[int, str]:
+    """Who asked for one of ``row``'s values, each with the first column that holds it:
+    equal, or failing that equal as text (a reference into another system's database may
+    hold the key as another type)."""
+    askers: dict[int, str] = {}
     for name, by_value in match.items():
         value = row.get(name)
         if value is not None:
-            askers.update(dict.fromkeys(by_value.get(value) or as_text[name].get(str(value)) or []))
-    return list(askers)
+            for i in by_value.get(value) or as_text[name].get(str(value)) or []:
+                askers.setdefault(i, name)
+    return askers
 
 
 def _like(pattern: str | tuple[str, ...], lowered: str) -> bool:
